@@ -1,0 +1,56 @@
+"""caseflow — case management for mandatory reporting and rights protection."""
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+
+from .config import ROOT, Config
+
+
+def select_locale() -> str:
+    """Chinese unless the user chose English (session) or the client asks for it."""
+    chosen = session.get("lang") if request else None
+    if chosen in ("zh_Hans_CN", "en"):
+        return chosen
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"]) if request else None
+    return "en" if best == "en" else "zh_Hans_CN"
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config or Config)
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"].startswith("dev-only"):
+        raise RuntimeError("Set CASEFLOW_SECRET_KEY in production.")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        (ROOT / "instance").mkdir(exist_ok=True)
+
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from . import (
+        models,  # noqa: F401  (the whole schema, for Alembic)
+        services,  # noqa: F401  (registers the case types' services)
+    )
+    from .views import register
+
+    register(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+
+    @app.context_processor
+    def inject():
+        return {"current_locale": str(get_locale())}
+
+    return app

@@ -1,0 +1,57 @@
+"""Command-line tools: `flask --app wsgi seed-demo`, `sweep`, `create-user`."""
+
+import click
+from flask import Flask
+
+from .extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo district (石柱县) with one user per role and cases in every state."""
+        from .demo import seed
+
+        created = seed()
+        db.session.commit()
+        if not created:
+            click.echo("Demo data already present; nothing changed. 演示数据已存在，未作改动。")
+            return
+        click.echo("Demo data loaded. 演示数据已载入。")
+        click.echo("Logins (password caseflow-demo for all; change them in production):")
+        from .demo import USERS
+
+        for username, _name, _org, role in USERS:
+            click.echo(f"  {username:<18} {role}")
+
+    @app.cli.command("sweep")
+    def sweep():
+        """Mark missed deadlines. Safe to run twice, or from two hosts at once."""
+        from .deadlines.ledger import sweep as run
+
+        count = run()
+        db.session.commit()
+        click.echo(f"{count} deadline(s) marked missed.")
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--name", required=True)
+    @click.option("--role", required=True)
+    @click.option("--org-id", type=int, required=True)
+    @click.password_option()
+    def create_user(username, name, role, org_id, password):
+        """Create a user (the administrator's first account, for example)."""
+        from .models import Organisation, User
+        from .vocab import ROLES
+
+        if role not in ROLES:
+            raise click.BadParameter(f"role must be one of {', '.join(ROLES)}")
+        if db.session.get(Organisation, org_id) is None:
+            raise click.BadParameter("no such organisation")
+        if db.session.scalar(db.select(User).where(User.username == username)):
+            raise click.BadParameter("username taken")
+        user = User(username=username, display_name=name, role=role, organisation_id=org_id)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"created {username}")

@@ -1,0 +1,48 @@
+"""Configuration read from the environment.
+
+Every setting has a safe development default except the secret key in production,
+which must be set (the app refuses to start without it when CASEFLOW_ENV=production).
+"""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+class Config:
+    ENV_NAME = _env("CASEFLOW_ENV", "development")
+    SECRET_KEY = _env("CASEFLOW_SECRET_KEY", "dev-only-secret-change-me")
+    SQLALCHEMY_DATABASE_URI = _env(
+        "CASEFLOW_DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'caseflow.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TIMEZONE = _env("CASEFLOW_TIMEZONE", "Asia/Shanghai")
+    # The rule pack: deadline lengths with their legal basis (see caseflow/rules/default.toml).
+    RULE_PACK = _env("CASEFLOW_RULE_PACK", str(ROOT / "caseflow" / "rules" / "default.toml"))
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "caseflow" / "translations")
+    LANGUAGES = ("zh_Hans_CN", "en")
+    WTF_CSRF_TIME_LIMIT = None  # a long report typed on a phone must not lose its CSRF token
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024  # bodies above 1 MiB are refused with 413
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env("CASEFLOW_SECURE_COOKIES", "0") == "1"
+    API_TOKEN_HOURS = int(_env("CASEFLOW_API_TOKEN_HOURS", "12"))
+    RATELIMIT_STORAGE_URI = _env("CASEFLOW_RATELIMIT_STORAGE", "memory://")
+    LOGIN_RATE_LIMIT = _env("CASEFLOW_LOGIN_RATE_LIMIT", "10 per minute")
+    PER_PAGE = 25
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = _env("CASEFLOW_TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+    LOGIN_RATE_LIMIT = "1000 per minute"

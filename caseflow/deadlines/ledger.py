@@ -1,0 +1,81 @@
+"""Opening, meeting and sweeping deadline rows."""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import update
+
+from .. import timeutil
+from ..extensions import db
+from ..models import Case, Deadline
+from .rules import Rule, load
+
+
+def rule_for(kind: str, case: Case) -> Rule:
+    return load(current_app.config["RULE_PACK"]).rule(kind, case.jurisdiction.path)
+
+
+def open_deadline(
+    case: Case, kind: str, start: datetime | None = None, due_at: datetime | None = None
+) -> Deadline:
+    """Open a deadline of `kind` counted from `start` (now by default) by the rule pack,
+    or at an explicit `due_at` (a visit date the team agreed)."""
+    rule = rule_for(kind, case)
+    start = start or timeutil.now()
+    note = None
+    if due_at is None:
+        due = rule.due(start, timeutil.local_zone())
+        due_at, note = due.at, due.note
+    deadline = Deadline(
+        case=case,
+        kind=kind,
+        opened_at=start,
+        due_at=due_at,
+        basis=rule.basis,
+        status="open",
+        calendar_note=note,
+    )
+    db.session.add(deadline)
+    return deadline
+
+
+def close(deadline: Deadline, at: datetime | None = None) -> None:
+    """Meet a deadline: `met` if on time, `missed` (done late) otherwise."""
+    at = at or timeutil.now()
+    on_time = at <= deadline.due_at
+    deadline.status = "met" if on_time else "missed"
+    deadline.done_late = not on_time
+    deadline.closed_at = at
+
+
+def meet(case: Case, kind: str, at: datetime | None = None) -> list[Deadline]:
+    """Close the open deadlines of this kind on the case; a missed one records it was done."""
+    at = at or timeutil.now()
+    closed = []
+    for deadline in case.deadlines:
+        if deadline.kind != kind or deadline.closed_at is not None:
+            continue
+        if deadline.status in ("open", "missed"):
+            close(deadline, at)
+            closed.append(deadline)
+    return closed
+
+
+def waive(deadline: Deadline, by, reason: str, at: datetime | None = None) -> None:
+    deadline.status = "waived"
+    deadline.closed_at = at or timeutil.now()
+    deadline.waived_by_id = by.id
+    deadline.waiver_reason = reason
+
+
+def sweep(at: datetime | None = None) -> int:
+    """Mark every open deadline past its due time as missed. Safe to run twice or at once
+    from two hosts: one UPDATE with the status in its WHERE clause."""
+    at = at or timeutil.now()
+    result = db.session.execute(
+        update(Deadline)
+        .where(Deadline.status == "open", Deadline.due_at < at)
+        .values(status="missed")
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,0 +1,78 @@
+"""Rule packs: deadline lengths with their legal basis, overridable per jurisdiction."""
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from pathlib import Path
+
+from .calendar import Due, add_days, add_hours
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    hours: int | None
+    days: int | None
+    basis: str
+    basis_en: str
+
+    def due(self, start: datetime, zone: tzinfo) -> Due:
+        if self.hours is not None:
+            return add_hours(start, self.hours)
+        return add_days(start, self.days, zone)
+
+    @property
+    def length_text(self) -> str:
+        return f"{self.hours} h" if self.hours is not None else f"{self.days} d"
+
+
+class RulePackError(ValueError):
+    pass
+
+
+def _rule(kind: str, raw: dict) -> Rule:
+    hours, days = raw.get("hours"), raw.get("days")
+    if (hours is None) == (days is None):
+        raise RulePackError(f"{kind}: give exactly one of hours or days")
+    for value in (hours, days):
+        if value is not None and (not isinstance(value, int) or value <= 0):
+            raise RulePackError(f"{kind}: length must be a positive whole number")
+    if not raw.get("basis"):
+        raise RulePackError(f"{kind}: the legal basis is required")
+    return Rule(kind, hours, days, raw["basis"], raw.get("basis_en", raw["basis"]))
+
+
+class RulePack:
+    def __init__(self, data: dict):
+        self.defaults = {k: _rule(k, v) for k, v in data.get("deadlines", {}).items()}
+        self.overrides: dict[str, dict[str, Rule]] = {}
+        for code, section in data.get("overrides", {}).items():
+            rules = {}
+            for kind, raw in section.get("deadlines", {}).items():
+                if kind not in self.defaults:
+                    raise RulePackError(f"override for unknown deadline {kind}")
+                merged = {**self.defaults[kind].__dict__, **raw}
+                if "hours" in raw:
+                    merged["days"] = None
+                if "days" in raw:
+                    merged["hours"] = None
+                rules[kind] = _rule(kind, merged)
+            self.overrides[code] = rules
+
+    def rule(self, kind: str, jurisdiction_path: str = "") -> Rule:
+        """The rule in force: the most specific jurisdiction on the path wins."""
+        codes = [c for c in jurisdiction_path.split("/") if c]
+        for code in reversed(codes):
+            if kind in self.overrides.get(code, {}):
+                return self.overrides[code][kind]
+        try:
+            return self.defaults[kind]
+        except KeyError:
+            raise RulePackError(f"no rule for deadline {kind}") from None
+
+
+@lru_cache(maxsize=8)
+def load(path: str) -> RulePack:
+    with Path(path).open("rb") as fh:
+        return RulePack(tomllib.load(fh))

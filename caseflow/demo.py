@@ -1,0 +1,231 @@
+"""The demo district: 石柱土家族自治县, two townships with two villages each, one
+organisation of each type, one user per role, and mandatory reports in every state.
+
+Cases are walked through the real services, so the demo shows honest timelines.
+"""
+
+from datetime import timedelta
+
+from . import timeutil
+from .extensions import db
+from .models import Jurisdiction, Organisation, User
+
+PASSWORD = "caseflow-demo"
+
+PLACES = [
+    ("500240", "石柱土家族自治县", "county", None),
+    ("500240001", "南宾街道", "township", "500240"),
+    ("500240001001", "城南社区", "village", "500240001"),
+    ("500240001002", "红井社区", "village", "500240001"),
+    ("500240101", "西沱镇", "township", "500240"),
+    ("500240101001", "西沱社区", "village", "500240101"),
+    ("500240101002", "云梯村", "village", "500240101"),
+]
+
+ORGS = [
+    ("county_police", "石柱县公安局", "police_bureau", "500240"),
+    ("nanbin_police", "南宾派出所", "police_station", "500240001"),
+    ("xituo_police", "西沱派出所", "police_station", "500240101"),
+    ("civil_affairs", "石柱县民政局", "civil_affairs", "500240"),
+    ("court", "石柱县人民法院", "court", "500240"),
+    ("procuratorate", "石柱县人民检察院", "procuratorate", "500240"),
+    ("legal_aid", "石柱县法律援助中心", "legal_aid_centre", "500240"),
+    ("justice", "石柱县司法局", "justice_bureau", "500240"),
+    ("womens_federation", "石柱县妇联", "womens_federation", "500240"),
+    ("hotline", "石柱县12338妇女维权热线", "hotline_centre", "500240"),
+    ("education", "石柱县教育委员会", "education_bureau", "500240"),
+    ("health", "石柱县卫生健康委员会", "health_bureau", "500240"),
+    ("committee", "石柱县妇女儿童工作委员会办公室", "working_committee", "500240"),
+    ("statistics", "石柱县统计局", "other", "500240"),
+    ("nanbin_office", "南宾街道办事处", "township_government", "500240001"),
+    ("xituo_office", "西沱镇人民政府", "township_government", "500240101"),
+    ("chengnan", "城南社区居民委员会", "village_committee", "500240001001"),
+    ("yunti", "云梯村村民委员会", "village_committee", "500240101002"),
+    ("school", "石柱县南宾小学", "school", "500240001"),
+    ("kindergarten", "南宾幼儿园", "kindergarten", "500240001"),
+    ("hospital", "石柱县人民医院", "hospital", "500240"),
+    ("social_work", "石柱县社会工作服务中心", "social_work", "500240"),
+    ("relief", "石柱县救助管理站", "relief_agency", "500240"),
+    ("welfare", "石柱县儿童福利院", "welfare_institution", "500240"),
+    ("shelter", "石柱县反家暴庇护所", "shelter", "500240"),
+]
+
+USERS = [
+    ("child_director", "谭春梅", "chengnan", "child_director"),
+    ("child_director_2", "马小凤", "yunti", "child_director"),
+    ("child_supervisor", "冉光明", "nanbin_office", "child_supervisor"),
+    ("civil_affairs", "秦文静", "civil_affairs", "civil_affairs"),
+    ("police", "向建军", "nanbin_police", "police"),
+    ("court_liaison", "陈立平", "court", "court_liaison"),
+    ("legal_aid", "黄晓琳", "legal_aid", "legal_aid"),
+    ("hotline", "刘芳", "hotline", "hotline"),
+    ("womens_federation", "崔玉兰", "womens_federation", "womens_federation"),
+    ("supervisor", "谭志强", "committee", "supervisor"),
+    ("statistician", "马丽", "statistics", "statistician"),
+    ("admin", "系统管理员", "committee", "admin"),
+]
+
+# Children of the demo reports (invented; the ID numbers pass the GB 11643 check).
+CHILDREN = [
+    ("冉小雨", "F", "2015-03-08", "500240201503080024"),
+    ("谭小军", "M", "2013-07-21", "500240201307210012"),
+    ("马小花", "F", "2017-11-02", None),
+    ("秦小龙", "M", "2012-01-15", None),
+    ("向小丽", "F", "2014-05-30", None),
+    ("陈小宝", "M", "2019-09-09", None),
+    ("黄小燕", "F", "2011-12-12", None),
+    ("刘小虎", "M", "2016-04-04", None),
+    ("崔小梅", "F", "2010-08-18", None),
+    ("谭小兰", "F", "2018-02-28", None),
+]
+
+# The state each demo report is walked to, in the order of CHILDREN.
+TARGETS = [
+    "submitted",
+    "accepted",
+    "verifying",
+    "verified",
+    "unfounded",
+    "referred",
+    "following_up",
+    "closure_requested",
+    "closed",
+    "submitted",  # in 西沱镇, filed by child_director_2
+]
+
+
+_hash_cache: dict[str, str] = {}
+
+
+def _password_hash(user: User) -> str:
+    # scrypt is slow on purpose; every demo user has the same password, so hash it once.
+    if PASSWORD not in _hash_cache:
+        user.set_password(PASSWORD)
+        _hash_cache[PASSWORD] = user.password_hash
+    return _hash_cache[PASSWORD]
+
+
+def seed(with_cases: bool = True) -> bool:
+    """Load the demo data once; returns False if it is already there."""
+    if db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "500240")):
+        return False
+    places = {}
+    for code, name, level, parent in PLACES:
+        places[code] = Jurisdiction.make(code, name, level, places.get(parent))
+        db.session.add(places[code])
+    orgs = {}
+    for key, name, type_, place in ORGS:
+        orgs[key] = Organisation(name=name, type=type_, jurisdiction=places[place])
+        db.session.add(orgs[key])
+    users = {}
+    for username, name, org, role in USERS:
+        user = User(username=username, display_name=name, role=role, organisation=orgs[org])
+        user.password_hash = _password_hash(user)
+        users[username] = user
+        db.session.add(user)
+    db.session.flush()
+    if not with_cases:
+        return True
+    for index, target in enumerate(TARGETS):
+        _demo_case(index, target, users, orgs)
+    return True
+
+
+def _demo_case(index, target, users, orgs):
+    from datetime import date
+
+    from .services import cases, visits
+
+    name, sex, born, id_number = CHILDREN[index]
+    in_xituo = index == len(TARGETS) - 1
+    reporter = users["child_director_2" if in_xituo else "child_director"]
+    village = db.session.scalar(
+        db.select(Jurisdiction).where(
+            Jurisdiction.code == ("500240101002" if in_xituo else "500240001001")
+        )
+    )
+    now = timeutil.now()
+    data = {
+        "jurisdiction_id": village.id,
+        "intake_org_id": None,
+        "reporter_org_type": "village_committee",
+        "discovered_at": now - timedelta(hours=3 + index),
+        "situation_codes": [4] if index % 3 == 0 else [],
+        "ongoing_danger": index == 0,
+        "guardian_is_suspect": index % 2 == 0,
+        "child_safety": "unsafe" if index == 0 else "unknown",
+        "urgent": False,
+        "description": "入户走访时发现儿童身上有多处淤青，监护人解释不清。（演示数据）",
+        "subject": {
+            "name": name,
+            "sex": sex,
+            "birth_date": date.fromisoformat(born),
+            "id_number": id_number,
+            "phone": None,
+            "address": "城南社区（演示）",
+            "school": "南宾小学" if index % 2 else None,
+        },
+        "reporter": {},
+    }
+    case = cases.create_case(reporter, "mandatory_report", data)
+    police, supervisor = users["police"], users["supervisor"]
+    steps = {
+        "accepted": [(police, "accept", {"comment": "已受理，安排核实。"})],
+        "verifying": [
+            (police, "start_verification", {"verifier": users["child_supervisor"].id}),
+        ],
+        "verified": [
+            (
+                users["child_supervisor"],
+                "verify",
+                {"findings": "经入户核实，情况属实。", "risk_level": "high"},
+            )
+        ],
+        "referred": [
+            (
+                police,
+                "refer",
+                {"to_orgs": [orgs["civil_affairs"].id], "reason": "申请临时监护评估。"},
+            )
+        ],
+        "following_up": [(police, "start_follow_up", {"comment": "每月回访一次。"})],
+        "closure_requested": [
+            (police, "request_closure", {"summary": "儿童已安全，监护人已接受家庭教育指导。"})
+        ],
+        "closed": [(supervisor, "approve_closure", {"comment": "同意结案。"})],
+    }
+    path = [
+        "accepted",
+        "verifying",
+        "verified",
+        "referred",
+        "following_up",
+        "closure_requested",
+        "closed",
+    ]
+    if target == "unfounded":
+        walk = ["accepted", "verifying"]
+    else:
+        walk = path[: path.index(target) + 1] if target in path else []
+    for state in walk:
+        for actor, trigger, payload in steps[state]:
+            cases.fire(actor, case, trigger, payload, case.version)
+        if state == "following_up":
+            visits.record(
+                case,
+                users["child_director"],
+                now - timedelta(minutes=30),
+                "home",
+                "safe",
+                "儿童状态良好。",
+                now + timedelta(days=30),
+                case.version,
+            )
+    if target == "unfounded":
+        cases.fire(
+            users["child_supervisor"],
+            case,
+            "mark_unfounded",
+            {"reason": "经核实，伤痕系意外摔伤，有医院记录。"},
+            case.version,
+        )

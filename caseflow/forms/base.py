@@ -1,0 +1,212 @@
+"""Shared form parts: one set of validators for the pages and the JSON API.
+
+The API feeds its JSON body through the same WTForms classes as the pages
+(`from_json`), so a rule about input is written once.
+"""
+
+import re
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, FormField, SelectMultipleField, StringField
+from wtforms.fields import DateField, DateTimeLocalField
+from wtforms.validators import ValidationError
+
+from .. import timeutil
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time typed on a page (local, no zone) or sent by the API (ISO 8601,
+    with or without an offset). The value is always aware."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip()
+        try:
+            self.data = timeutil.aware(datetime.fromisoformat(raw.replace(" ", "T")))
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Not a valid date and time (e.g. 2026-11-23T14:30).")) from None
+
+
+class IsoDateField(DateField):
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = date.fromisoformat(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Not a valid date (e.g. 2015-06-01).")) from None
+
+
+class IntChoicesField(SelectMultipleField):
+    """A multi-select of whole numbers (situation codes, organisation ids)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", int)
+        super().__init__(*args, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data:
+            known = {value for value, *_ in self.iter_choices()}
+            for value in self.data:
+                if value not in known:
+                    raise ValidationError(_l("'%(value)s' is not a valid choice.", value=value))
+
+
+def not_future(form, field):
+    if field.data is None:
+        return
+    if isinstance(field.data, datetime):
+        if field.data > timeutil.now():
+            raise ValidationError(_l("This cannot be in the future."))
+    elif field.data > timeutil.to_local(timeutil.now()).date():
+        raise ValidationError(_l("This cannot be in the future."))
+
+
+def future(form, field):
+    if field.data is not None and field.data <= timeutil.now():
+        raise ValidationError(_l("This must be in the future."))
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+def id_number_ok(value: str) -> bool:
+    """GB 11643-1999: 17 digits, then a check character from ISO 7064 MOD 11-2."""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    if ID_CHECK[total % 11] != value[17]:
+        return False
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    return True
+
+
+def normalise_id_number(value):
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def id_number(form, field):
+    if field.data and not id_number_ok(field.data):
+        raise ValidationError(
+            _l("This ID number is not valid (GB 11643: 18 characters, check digit).")
+        )
+
+
+def normalise_phone(value):
+    """Keep digits only, dropping a +86 / 0086 prefix: 138-0000-0000 → 13800000000."""
+    if not isinstance(value, str):
+        return value
+    digits = re.sub(r"[\s\-()]", "", value.strip())
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+    return digits
+
+
+def phone(form, field):
+    if field.data and not re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|\d{3,8}", field.data):
+        raise ValidationError(_l("Not a valid phone number."))
+
+
+class BaseForm(FlaskForm):
+    """All forms: strings trimmed. Pages carry a CSRF token; API forms are built without."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if issubclass(unbound_field.field_class, StringField) and strip not in filters:
+                unbound_field.kwargs["filters"] = [strip, *filters]
+            return unbound_field.bind(form=form, **options)
+
+
+class UnknownFields(Exception):
+    def __init__(self, fields: dict):
+        self.fields = fields
+
+
+class BadShape(Exception):
+    def __init__(self, fields: dict):
+        self.fields = fields
+
+
+def _flatten(form_class, payload: dict, prefix: str, out: MultiDict, unknown: dict, bad: dict):
+    fields = {
+        name: unbound
+        for name, unbound in vars(form_class).items()
+        if hasattr(unbound, "field_class") and issubclass(unbound.field_class, Field)
+    }
+    for base in form_class.__mro__[1:]:
+        for name, unbound in vars(base).items():
+            if hasattr(unbound, "field_class") and name not in fields:
+                fields[name] = unbound
+    for key, value in payload.items():
+        unbound = fields.get(key)
+        if unbound is None:
+            unknown[prefix + key] = [_l("Unknown field.")]
+            continue
+        if issubclass(unbound.field_class, FormField):
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                bad[prefix + key] = [_l("Must be an object.")]
+                continue
+            _flatten(unbound.args[0], value, f"{prefix}{key}-", out, unknown, bad)
+        elif isinstance(value, list):
+            if not issubclass(unbound.field_class, SelectMultipleField):
+                bad[prefix + key] = [_l("Must be a single value, not a list.")]
+                continue
+            for item in value:
+                if isinstance(item, dict | list):
+                    bad[prefix + key] = [_l("Must be a list of plain values.")]
+                    break
+                out.add(prefix + key, str(item))
+        elif isinstance(value, dict):
+            bad[prefix + key] = [_l("Must be a single value, not an object.")]
+        elif isinstance(value, bool):
+            out.add(prefix + key, "y" if value else "false")
+        elif value is not None:
+            out.add(prefix + key, str(value))
+
+
+def from_json(form_class, payload, **kwargs):
+    """Build a form from a JSON object, refusing fields the form does not have."""
+    if not isinstance(payload, dict):
+        raise BadShape({"": [_l("The body must be a JSON object.")]})
+    out, unknown, bad = MultiDict(), {}, {}
+    _flatten(form_class, payload, "", out, unknown, bad)
+    if unknown:
+        raise UnknownFields(unknown)
+    if bad:
+        raise BadShape(bad)
+    return form_class(formdata=out, meta={"csrf": False}, **kwargs)
+
+
+def flat_errors(form) -> dict[str, list[str]]:
+    """Errors as {"subject.name": ["..."]} — nested forms flattened with dots."""
+    out = {}
+
+    def walk(f, prefix):
+        for name, field in f._fields.items():
+            if isinstance(field, FormField):
+                walk(field.form, f"{prefix}{name}.")
+            elif field.errors:
+                out[prefix + name] = [str(e) for e in field.errors]
+
+    walk(form, "")
+    return out

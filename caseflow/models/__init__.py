@@ -1,0 +1,22 @@
+"""All models, imported here so Alembic and the app see the whole schema."""
+
+from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
+from .geo import Jurisdiction, Organisation
+from .mandatory_report import MandatoryReport
+from .user import ApiToken, User
+
+__all__ = [
+    "AccessLog",
+    "ApiToken",
+    "Case",
+    "CaseCounter",
+    "Deadline",
+    "Event",
+    "Jurisdiction",
+    "MandatoryReport",
+    "Organisation",
+    "Person",
+    "Referral",
+    "User",
+    "Visit",
+]

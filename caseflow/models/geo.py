@@ -1,0 +1,56 @@
+"""Jurisdictions (区县 → 乡镇/街道 → 村/社区) and organisations."""
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..vocab import JURISDICTION_LEVELS, ORG_TYPES
+from ._util import in_list
+
+
+class Jurisdiction(db.Model):
+    """A node of the administrative tree.
+
+    `path` is the materialised path of codes ("500240/500240001/500240001002/"), so a
+    subtree is one indexed prefix match: scope queries never walk the tree in Python.
+    """
+
+    __tablename__ = "jurisdictions"
+    __table_args__ = (CheckConstraint(in_list("level", JURISDICTION_LEVELS), name="level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    path: Mapped[str] = mapped_column(String(400), index=True)
+
+    parent: Mapped["Jurisdiction | None"] = relationship(remote_side=[id])
+
+    @classmethod
+    def make(cls, code: str, name: str, level: str, parent: "Jurisdiction | None" = None):
+        path = (parent.path if parent else "") + code + "/"
+        return cls(code=code, name=name, level=level, parent=parent, path=path)
+
+    def contains(self, other: "Jurisdiction") -> bool:
+        return other.path.startswith(self.path)
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return " ".join(reversed(names))
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+    __table_args__ = (CheckConstraint(in_list("type", ORG_TYPES), name="type"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))
+    jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+
+    jurisdiction: Mapped[Jurisdiction] = relationship()

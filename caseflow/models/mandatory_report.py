@@ -1,0 +1,30 @@
+"""Fields of a mandatory report beyond the common ones (workflows.md §1)."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import UTCDateTime
+from .case import Case
+from .user import User
+
+
+class MandatoryReport(db.Model):
+    __tablename__ = "mandatory_reports"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    reporter_org_type: Mapped[str] = mapped_column(String(32), index=True)
+    discovered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    situation_codes: Mapped[list] = mapped_column(JSON, default=list)
+    ongoing_danger: Mapped[bool] = mapped_column(default=False)
+    guardian_is_suspect: Mapped[bool] = mapped_column(default=False)
+    child_safety: Mapped[str] = mapped_column(String(16), default="unknown")
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    findings: Mapped[str | None] = mapped_column(Text)
+    confirmed_situations: Mapped[list] = mapped_column(JSON, default=list)
+
+    case: Mapped[Case] = relationship(backref=db.backref("mandatory_report", uselist=False))
+    verifier: Mapped[User | None] = relationship()

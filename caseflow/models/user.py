@@ -1,0 +1,86 @@
+"""Users, their roles and API tokens."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import timeutil
+from ..extensions import db
+from ..timeutil import UTCDateTime
+from ..vocab import ROLES
+from ._util import in_list
+from .geo import Organisation
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(in_list("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(32))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(16))
+
+    organisation: Mapped[Organisation] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def jurisdiction(self):
+        return self.organisation.jurisdiction
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only its hash is stored, so a database leak does not leak sessions."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    @classmethod
+    def issue(cls, user: User, hours: int) -> tuple["ApiToken", str]:
+        raw = secrets.token_urlsafe(32)
+        at = timeutil.now()
+        token = cls(
+            user=user,
+            token_hash=_digest(raw),
+            created_at=at,
+            expires_at=at + timedelta(hours=hours),
+        )
+        db.session.add(token)
+        return token, raw
+
+    @classmethod
+    def find_user(cls, raw: str) -> User | None:
+        token = db.session.scalar(db.select(cls).where(cls.token_hash == _digest(raw)))
+        if token is None or token.expires_at <= timeutil.now() or not token.user.active:
+            return None
+        return token.user

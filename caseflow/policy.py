@@ -1,0 +1,178 @@
+"""Who may do what — the one place that answers every permission question.
+
+The same scope rule gives the SQL filter of every list, count and export and the
+answer to "may this user open this case", so what a user can count is what they can
+open (shared/domain/workflows.md "Roles and scope").
+"""
+
+from sqlalchemy import and_, exists, false, or_, select
+
+from .extensions import db
+from .models import Case, Jurisdiction, MandatoryReport, Person, Referral, User
+
+# The case types each role handles inside its organisation's jurisdiction subtree.
+ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
+    "child_director": frozenset({"mandatory_report"}),
+    "child_supervisor": frozenset({"mandatory_report"}),
+    "civil_affairs": frozenset({"mandatory_report"}),
+    "police": frozenset({"mandatory_report", "dv_warning", "protection_order"}),
+    "court_liaison": frozenset({"protection_order"}),
+    "legal_aid": frozenset({"legal_aid"}),
+    "hotline": frozenset(),
+    "womens_federation": frozenset({"dv_warning", "protection_order"}),
+    "supervisor": frozenset({"mandatory_report", "dv_warning", "protection_order", "legal_aid"}),
+    "statistician": frozenset(),  # aggregates only, never a case
+    "admin": frozenset(),
+}
+
+# Roles that never see identities (workflows.md: statistician and admin "no identity data").
+NO_IDENTITY_ROLES = frozenset({"statistician", "admin"})
+
+# Roles that form the case team by their position in the jurisdiction (they review,
+# verify or approve), and so see identities of the cases in their scope.
+TEAM_ROLES = frozenset({"supervisor", "child_supervisor"})
+
+# Roles that may record follow-up visits on a case in their scope.
+VISITOR_ROLES = frozenset({"child_director", "child_supervisor", "civil_affairs", "police"})
+
+
+def _subtree(user: User):
+    return select(Jurisdiction.id).where(
+        Jurisdiction.path.startswith(user.organisation.jurisdiction.path)
+    )
+
+
+def scope(user: User):
+    """The SQL condition on Case for the cases this user may see."""
+    if user is None or not user.is_authenticated:
+        return false()
+    conditions = [
+        Case.created_by_id == user.id,
+        Case.owner_user_id == user.id,
+        Case.owner_org_id == user.organisation_id,
+        exists().where(Referral.case_id == Case.id, Referral.to_org_id == user.organisation_id),
+        exists().where(MandatoryReport.case_id == Case.id, MandatoryReport.verifier_id == user.id),
+    ]
+    types = ROLE_CASE_TYPES.get(user.role, frozenset())
+    if types:
+        conditions.append(and_(Case.type.in_(types), Case.jurisdiction_id.in_(_subtree(user))))
+    return or_(*conditions)
+
+
+def can_view(user: User, case: Case) -> bool:
+    if case is None or user is None or not user.is_authenticated:
+        return False
+    return bool(db.session.scalar(select(exists().where(Case.id == case.id, scope(user)))))
+
+
+def visible_case(user: User, case_id: int) -> Case | None:
+    """The case if it exists and is in the user's scope; None otherwise (shown as 404)."""
+    return db.session.scalar(select(Case).where(Case.id == case_id, scope(user)))
+
+
+def in_jurisdiction(user: User, case: Case) -> bool:
+    return user.organisation.jurisdiction.contains(case.jurisdiction)
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """Child and victim identity: only the case team (未保法 Art. 103)."""
+    if user.role in NO_IDENTITY_ROLES:
+        return False
+    if user.id in (case.created_by_id, case.owner_user_id):
+        return True
+    if case.owner_org_id is not None and user.organisation_id == case.owner_org_id:
+        return True
+    if case.type == "mandatory_report" and case.mandatory_report.verifier_id == user.id:
+        return True
+    if user.role in TEAM_ROLES and in_jurisdiction(user, case):
+        return True
+    # A receiving department joins the team once it has accepted the referral.
+    return any(
+        r.to_org_id == user.organisation_id and r.status in ("accepted", "completed")
+        for r in case.referrals
+    )
+
+
+def can_see_reporter(user: User, case: Case) -> bool:
+    """The reporter's identity: only the handling unit and the reporter (反家暴法 Art. 14)."""
+    if user.role in NO_IDENTITY_ROLES:
+        return False
+    return user.id == case.created_by_id or (
+        case.owner_org_id is not None and user.organisation_id == case.owner_org_id
+    )
+
+
+def can_record_visit(user: User, case: Case) -> bool:
+    if not case.is_open or case.state not in case.workflow.states:
+        return False
+    if case.owner_org_id == user.organisation_id:
+        return True
+    return user.role in VISITOR_ROLES and in_jurisdiction(user, case)
+
+
+def can_answer_referral(user: User, referral: Referral) -> bool:
+    return user.organisation_id == referral.to_org_id and user.role not in NO_IDENTITY_ROLES
+
+
+def can_withdraw_referral(user: User, referral: Referral) -> bool:
+    return user.organisation_id == referral.from_org_id
+
+
+def mask(value: str | None, kind: str) -> str | None:
+    """Hide an identity value, keeping just enough to tell records apart."""
+    if not value:
+        return value
+    if kind == "name":
+        return value[0] + "*" * max(1, len(value) - 1)
+    if kind == "id_number":
+        return value[:2] + "*" * (len(value) - 6) + value[-4:] if len(value) > 6 else "*" * 6
+    if kind == "phone":
+        return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"
+    return "***"
+
+
+def person_view(user: User, case: Case, person: Person) -> dict:
+    """A person as this user may see them: identity fields masked unless allowed."""
+    allowed = (
+        can_see_reporter(user, case) if person.role == "reporter" else can_see_identity(user, case)
+    )
+    data = {
+        "role": person.role,
+        "name": person.name,
+        "sex": person.sex,
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "address": person.address,
+        "school": person.school,
+        "relation": person.relation,
+        "organisation_name": person.organisation_name,
+    }
+    if not allowed:
+        for field in Person.IDENTITY_FIELDS:
+            data[field] = mask(data[field], field)
+        if person.role == "reporter":
+            data["organisation_name"] = mask(person.organisation_name, "organisation")
+        data["birth_date"] = None  # the age band is enough and identifies less
+    data["masked"] = not allowed
+    return data
+
+
+def step_refusal(user: User, case: Case, step) -> str | None:
+    """Why this user may not fire this step on this case now, or None if they may."""
+    if user.role not in step.roles:
+        return "role"
+    for guard in step.guards:
+        reason = guard(case, user)
+        if reason:
+            return reason
+    return None
+
+
+def allowed_steps(user: User, case: Case) -> list:
+    """The triggers this user may fire now: the page's buttons and the API's `actions`."""
+    return [
+        step
+        for step in case.workflow.steps_from(case.state)
+        if step_refusal(user, case, step) is None
+    ]

@@ -1,0 +1,158 @@
+"""Creating cases and firing triggers on them."""
+
+from collections.abc import Callable
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import policy, timeutil
+from ..deadlines import ledger
+from ..extensions import db
+from ..models import Case, CaseCounter, User
+from ..workflows import PREVIOUS, WORKFLOWS, InvalidTransition, UnknownTrigger
+from .audit import append_event
+from .errors import (
+    GUARD_MESSAGES,
+    Forbidden,
+    InvalidTransitionError,
+    NotFound,
+    ValidationFailed,
+    VersionConflict,
+)
+
+# Type-specific parts, registered by each case type's service module:
+# CREATORS[type](actor, data) -> Case (not yet numbered), and
+# EFFECTS[(type, trigger)](case, actor, data) -> (comment, event data).
+CREATORS: dict[str, Callable] = {}
+EFFECTS: dict[tuple[str, str], Callable] = {}
+
+
+def next_number(case_type: str) -> str:
+    """MR-2026-000123: a counter per type and year, taken under the counter row's lock."""
+    prefix = WORKFLOWS[case_type].prefix
+    year = timeutil.to_local(timeutil.now()).year
+    key = f"{prefix}-{year}"
+    if db.session.get(CaseCounter, key) is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(CaseCounter(key=key, value=0))
+        except IntegrityError:  # another request created it first; the update below still works
+            pass
+    value = db.session.execute(
+        update(CaseCounter)
+        .where(CaseCounter.key == key)
+        .values(value=CaseCounter.value + 1)
+        .returning(CaseCounter.value)
+    ).scalar_one()
+    return f"{key}-{value:06d}"
+
+
+def create_case(actor: User, case_type: str, data: dict) -> Case:
+    """Create a case and fire its initial trigger (submit, log_incident, draft, refer)."""
+    workflow = WORKFLOWS.get(case_type)
+    if workflow is None or case_type not in CREATORS:
+        raise ValidationFailed(fields={"type": [_l("Unknown case type.")]})
+    step = workflow.step(workflow.initial_trigger)
+    if actor.role not in step.roles:
+        raise Forbidden(GUARD_MESSAGES["role"])
+    at = timeutil.now()
+    case = CREATORS[case_type](actor, data)
+    case.type = case_type
+    case.state = workflow.apply(workflow.NEW, step.trigger)
+    case.created_by_id = actor.id
+    case.created_at = case.updated_at = at
+    case.number = next_number(case_type)
+    db.session.add(case)
+    db.session.flush()
+    for kind in step.opens:
+        _open(case, kind, data)
+    append_event(case, actor, step.trigger, None, data.get("description", ""), _summary(data))
+    db.session.flush()
+    return case
+
+
+def _summary(data: dict) -> dict:
+    """What the timeline keeps of a creation: the facts, never identities (persons hold them)."""
+    keep = ("urgent", "situation_codes", "reporter_org_type", "ongoing_danger", "child_safety")
+    return {k: data[k] for k in keep if k in data}
+
+
+def _open(case: Case, kind: str, data: dict) -> None:
+    opener = OPENERS.get((case.type, kind))
+    if opener:
+        opener(case, data)
+    else:
+        ledger.open_deadline(case, kind)
+
+
+# Deadlines that do not simply start now, per (type, kind): (case, data) -> None.
+OPENERS: dict[tuple[str, str], Callable] = {}
+
+
+def touch(case: Case) -> None:
+    """Mark the case changed, so its version moves and concurrent writers conflict."""
+    case.updated_at = timeutil.now()
+
+
+def check_version(case: Case, version) -> None:
+    if version is None or str(version) != str(case.version):
+        raise VersionConflict()
+
+
+def fire(actor: User, case: Case, trigger: str, data: dict, version) -> Case:
+    """Fire `trigger` on `case` for `actor`, with validated `data`, if `version` is current."""
+    workflow = case.workflow
+    try:
+        step = workflow.step(trigger)
+    except UnknownTrigger:
+        raise NotFound(_l("Unknown action.")) from None
+    check_version(case, version)
+    refusal = policy.step_refusal(actor, case, step)
+    if refusal:
+        raise Forbidden(GUARD_MESSAGES.get(refusal))
+    if case.state not in step.source:
+        raise InvalidTransitionError()
+    from_state = case.state
+    previous = None
+    if step.dest == PREVIOUS:
+        request = case.last_event("request_closure")
+        previous = request.from_state if request else None
+    try:
+        new_state = workflow.apply(from_state, trigger, previous=previous)
+    except InvalidTransition:
+        raise InvalidTransitionError() from None
+    effect = EFFECTS.get((case.type, trigger))
+    comment, event_data = effect(case, actor, data) if effect else (data.get("comment", ""), {})
+    case.state = new_state
+    touch(case)
+    for kind in step.meets:
+        ledger.meet(case, kind)
+    for kind in step.opens:
+        _open(case, kind, data)
+    append_event(case, actor, trigger, from_state, comment, event_data)
+    flush()
+    return case
+
+
+def flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise VersionConflict() from None
+
+
+def get_for_update(actor: User, case_id: int) -> Case:
+    case = policy.visible_case(actor, case_id)
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def assignable_user(case: Case, user_id, roles) -> User | None:
+    """A user work on this case may go to: active, of these roles, covering its jurisdiction."""
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active or user.role not in roles:
+        return None
+    return user if user.organisation.jurisdiction.contains(case.jurisdiction) else None

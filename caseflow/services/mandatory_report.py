@@ -1,0 +1,169 @@
+"""The mandatory-report case type: creation and the effects of its triggers.
+
+Data arrives validated by caseflow/forms (the same forms serve the pages and the API).
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from .. import timeutil
+from ..deadlines import ledger
+from ..extensions import db
+from ..models import Case, Jurisdiction, MandatoryReport, Organisation, Person, User
+from ..vocab import INTAKE_ORG_TYPES
+from ..workflows.mandatory_report import VERIFIERS
+from . import referrals
+from .cases import CREATORS, EFFECTS, OPENERS, assignable_user
+from .errors import ValidationFailed
+
+PERSON_FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "address", "school")
+
+
+def intake_orgs_for(jurisdiction: Jurisdiction):
+    """Units that may receive a report about this place: police or civil affairs whose
+    jurisdiction contains it (the village's township station, the county bureau)."""
+    ancestors = [c for c in jurisdiction.path.split("/") if c]
+    return db.session.scalars(
+        db.select(Organisation)
+        .join(Jurisdiction, Organisation.jurisdiction_id == Jurisdiction.id)
+        .where(Organisation.type.in_(INTAKE_ORG_TYPES), Jurisdiction.code.in_(ancestors))
+        .order_by(Jurisdiction.path.desc(), Organisation.id)
+    ).all()
+
+
+def create(actor: User, data: dict) -> Case:
+    jurisdiction = db.session.get(Jurisdiction, data["jurisdiction_id"])
+    if jurisdiction is None or not actor.organisation.jurisdiction.contains(jurisdiction):
+        raise ValidationFailed(fields={"jurisdiction": [_l("Choose a place in your area.")]})
+    intake = data.get("intake_org_id")
+    choices = intake_orgs_for(jurisdiction)
+    org = next((o for o in choices if o.id == intake), None) if intake else (choices or [None])[0]
+    if org is None:
+        raise ValidationFailed(
+            fields={"intake_org": [_l("Choose the police or civil-affairs unit to report to.")]}
+        )
+    codes = sorted(set(data.get("situation_codes") or []))
+    urgent = bool(codes) or data.get("ongoing_danger", False) or data.get("urgent", False)
+    case = Case(
+        jurisdiction=jurisdiction,
+        owner_org=org,
+        urgent=urgent,
+        risk_level="high" if urgent else "medium",
+        special_protection=sorted(set(["minor", *data.get("special_protection", [])])),
+        description=data["description"],
+    )
+    subject = data["subject"]
+    case.persons.append(Person(role="subject", **{k: subject.get(k) for k in PERSON_FIELDS}))
+    reporter = data.get("reporter") or {}
+    case.persons.append(
+        Person(
+            role="reporter",
+            name=reporter.get("name") or actor.display_name,
+            phone=reporter.get("phone"),
+            organisation_name=reporter.get("organisation_name") or actor.organisation.name,
+        )
+    )
+    case.mandatory_report = MandatoryReport(
+        reporter_org_type=data["reporter_org_type"],
+        discovered_at=data["discovered_at"],
+        reported_at=timeutil.now(),
+        situation_codes=codes,
+        ongoing_danger=data.get("ongoing_danger", False),
+        guardian_is_suspect=data.get("guardian_is_suspect", False),
+        child_safety=data.get("child_safety") or "unknown",
+    )
+    return case
+
+
+def open_report_late(case: Case, data: dict) -> None:
+    """The report is late if more than the limit passed between discovery and report;
+    opened from discovery and closed at once by the report itself."""
+    report = case.mandatory_report
+    deadline = ledger.open_deadline(case, "report_late", start=report.discovered_at)
+    ledger.close(deadline, report.reported_at)
+
+
+def transfer(case, actor, data):
+    target = db.session.get(Organisation, data["to_org"])
+    if target is None or target not in intake_orgs_for(case.jurisdiction):
+        raise ValidationFailed(fields={"to_org": [_l("Choose a receiving unit for this place.")]})
+    if target.id == case.owner_org_id:
+        raise ValidationFailed(fields={"to_org": [_l("The case is already with this unit.")]})
+    previous = case.owner_org_id
+    case.owner_org = target
+    case.owner_user = None
+    return data["reason"], {"from_org": previous, "to_org": target.id}
+
+
+def accept(case, actor, data):
+    case.owner_user = actor
+    return data.get("comment", ""), {}
+
+
+def start_verification(case, actor, data):
+    verifier = assignable_user(case, data["verifier"], VERIFIERS)
+    if verifier is None:
+        raise ValidationFailed(fields={"verifier": [_l("Choose a verifier for this place.")]})
+    case.mandatory_report.verifier = verifier
+    return data.get("comment", ""), {"verifier_id": verifier.id}
+
+
+def verify(case, actor, data):
+    report = case.mandatory_report
+    report.findings = data["findings"]
+    report.confirmed_situations = sorted(set(data.get("confirmed_situations") or []))
+    case.risk_level = data["risk_level"]
+    return data["findings"], {
+        "risk_level": case.risk_level,
+        "confirmed_situations": report.confirmed_situations,
+    }
+
+
+def refer(case, actor, data):
+    orgs = [db.session.get(Organisation, i) for i in data["to_orgs"]]
+    if not orgs or any(o is None for o in orgs):
+        raise ValidationFailed(fields={"to_orgs": [_l("Choose at least one department.")]})
+    sent = referrals.send(case, actor, orgs, data["reason"], data.get("due_at"))
+    return data["reason"], {"referral_ids": [r.id for r in sent], "to_orgs": [o.id for o in orgs]}
+
+
+def open_first_visit(case: Case, data: dict) -> None:
+    ledger.open_deadline(case, "visit_due", due_at=data.get("first_visit_due"))
+
+
+def approve_closure(case, actor, data):
+    now = timeutil.now()
+    case.closed_at = now
+    for deadline in case.open_deadlines("visit_due"):
+        ledger.waive(deadline, actor, "case closed", now)
+    return data.get("comment", ""), {}
+
+
+def reopen(case, actor, data):
+    case.closed_at = None
+    return data["reason"], {}
+
+
+def _text(field):
+    def effect(case, actor, data):
+        return data[field], {}
+
+    return effect
+
+
+CREATORS["mandatory_report"] = create
+OPENERS[("mandatory_report", "report_late")] = open_report_late
+OPENERS[("mandatory_report", "visit_due")] = open_first_visit
+for trigger, effect in {
+    "accept": accept,
+    "transfer": transfer,
+    "start_verification": start_verification,
+    "verify": verify,
+    "mark_unfounded": _text("reason"),
+    "refer": refer,
+    "request_closure": _text("summary"),
+    "approve_closure": approve_closure,
+    "reject_closure": _text("reason"),
+    "reopen": reopen,
+    "send_feedback": _text("feedback"),
+}.items():
+    EFFECTS[("mandatory_report", trigger)] = effect

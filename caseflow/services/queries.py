@@ -1,0 +1,150 @@
+"""Read-side queries: the scoped case list, "my work", the supervisor queue.
+
+Everything here filters with policy.scope() in SQL and paginates in SQL.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from .. import policy, timeutil
+from ..extensions import db
+from ..models import Case, Deadline, Jurisdiction, Person, Referral, User
+from ..workflows import WORKFLOWS
+
+
+@dataclass
+class CaseFilters:
+    type: str | None = None
+    state: str | None = None
+    urgent: bool | None = None
+    overdue: bool = False
+    jurisdiction: str | None = None  # a code: the place and everything under it
+    q: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def overdue_clause(at: datetime):
+    """A case is overdue while it has a deadline past due that nobody has met."""
+    return exists().where(
+        Deadline.case_id == Case.id,
+        Deadline.closed_at.is_(None),
+        or_(Deadline.status == "missed", and_(Deadline.status == "open", Deadline.due_at < at)),
+    )
+
+
+def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
+    """(cases, total) for this user's scope and the filters, newest first."""
+    conditions = [policy.scope(user)]
+    if filters.type:
+        conditions.append(Case.type == filters.type)
+    if filters.state:
+        conditions.append(Case.state == filters.state)
+    if filters.urgent is not None:
+        conditions.append(Case.urgent.is_(filters.urgent))
+    if filters.overdue:
+        conditions.append(overdue_clause(timeutil.now()))
+    if filters.jurisdiction:
+        place = db.session.scalar(
+            select(Jurisdiction).where(Jurisdiction.code == filters.jurisdiction)
+        )
+        if place is None:
+            return [], 0
+        conditions.append(
+            Case.jurisdiction_id.in_(
+                select(Jurisdiction.id).where(Jurisdiction.path.startswith(place.path))
+            )
+        )
+    if filters.q:
+        text = f"%{filters.q.lower()}%"
+        conditions.append(
+            or_(
+                func.lower(Case.number).like(text),
+                exists().where(
+                    Person.case_id == Case.id,
+                    Person.role == "subject",
+                    func.lower(Person.name).like(text),
+                ),
+            )
+        )
+    if filters.created_from:
+        conditions.append(Case.created_at >= filters.created_from)
+    if filters.created_to:
+        conditions.append(Case.created_at < filters.created_to)
+    where = and_(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(Case).where(where))
+    items = db.session.scalars(
+        select(Case)
+        .where(where)
+        .order_by(Case.urgent.desc(), Case.created_at.desc(), Case.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return items, total
+
+
+def waiting_for(user: User, limit: int = 50) -> list[tuple[Case, list]]:
+    """Open cases on which this user can act now, with the actions they can take."""
+    pairs = [
+        (wf.name, state)
+        for wf in WORKFLOWS.values()
+        for state in wf.open_states
+        if any(user.role in step.roles for step in wf.steps_from(state))
+    ]
+    if not pairs:
+        return []
+    candidates = db.session.scalars(
+        select(Case)
+        .where(
+            policy.scope(user),
+            or_(*(and_(Case.type == t, Case.state == s) for t, s in pairs)),
+        )
+        .order_by(Case.urgent.desc(), Case.updated_at)
+        .limit(limit * 4)
+    ).all()
+    out = []
+    for case in candidates:
+        steps = [s for s in policy.allowed_steps(user, case) if s.dest is not None]
+        if steps:
+            out.append((case, steps))
+    return out[:limit]
+
+
+def deadlines_due(user: User, within: timedelta = timedelta(hours=48), limit: int = 100):
+    """Open deadlines due soon and unmet missed ones, on cases in scope, soonest first."""
+    at = timeutil.now()
+    return db.session.scalars(
+        select(Deadline)
+        .join(Case, Deadline.case_id == Case.id)
+        .where(
+            policy.scope(user),
+            Deadline.closed_at.is_(None),
+            or_(
+                and_(Deadline.status == "open", Deadline.due_at < at + within),
+                Deadline.status == "missed",
+            ),
+        )
+        .order_by(Deadline.due_at)
+        .limit(limit)
+    ).all()
+
+
+def closures_to_review(user: User) -> list[Case]:
+    """Cases whose closure this supervisor may approve or reject, oldest request first."""
+    if user.role != "supervisor":
+        return []
+    return db.session.scalars(
+        select(Case)
+        .where(policy.scope(user), Case.state == "closure_requested")
+        .order_by(Case.updated_at)
+    ).all()
+
+
+def referrals_to(user: User, open_only: bool = True) -> list[Referral]:
+    """The referral inbox of the user's organisation."""
+    query = select(Referral).where(Referral.to_org_id == user.organisation_id)
+    if open_only:
+        query = query.where(Referral.status.in_(("sent", "accepted")))
+    return db.session.scalars(query.order_by(Referral.sent_at.desc())).all()

@@ -1,0 +1,60 @@
+"""Follow-up visits (跟踪回访)."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from .. import policy, timeutil
+from ..deadlines import ledger
+from ..extensions import db
+from ..models import Case, User, Visit
+from .audit import append_event
+from .cases import check_version, flush, touch
+from .errors import Forbidden, InvalidTransitionError, ValidationFailed
+
+
+def record(
+    case: Case,
+    actor: User,
+    done_at: datetime,
+    method: str,
+    outcome: str,
+    notes: str,
+    next_due: datetime | None,
+    version,
+) -> Visit:
+    check_version(case, version)
+    if not case.is_open:
+        raise InvalidTransitionError(_l("Visits can only be recorded on an open case."))
+    if not policy.can_record_visit(actor, case):
+        raise Forbidden(_l("You may not record visits on this case."))
+    now = timeutil.now()
+    if done_at > now:
+        raise ValidationFailed(fields={"done_at": [_l("A visit cannot be dated in the future.")]})
+    if next_due is not None and next_due <= now:
+        raise ValidationFailed(fields={"next_due": [_l("The next visit must be in the future.")]})
+    visit = Visit(
+        case=case,
+        done_at=done_at,
+        by_user_id=actor.id,
+        method=method,
+        outcome=outcome,
+        notes=notes,
+        next_due=next_due,
+        recorded_at=now,
+    )
+    db.session.add(visit)
+    ledger.meet(case, "visit_due", done_at)
+    if next_due is not None:
+        ledger.open_deadline(case, "visit_due", start=now, due_at=next_due)
+    touch(case)
+    append_event(
+        case,
+        actor,
+        "visit_recorded",
+        case.state,
+        notes,
+        {"method": method, "outcome": outcome, "done_at": done_at.isoformat()},
+    )
+    flush()
+    return visit

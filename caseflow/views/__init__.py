@@ -1,0 +1,93 @@
+"""Blueprints and the app-wide handlers: login, errors, template helpers."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .. import timeutil, vocab
+from ..extensions import csrf, db, login_manager
+from ..models import User
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+
+    csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(api_bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
+        return user if user and user.active else None
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        message = _("Your form expired or was sent twice. Reload the page and try again.")
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if wants_json():
+            from .api import error_response
+
+            return error_response(exc.code, _http_code(exc.code), exc.description)
+        return render_template("error.html", code=exc.code, message=_http_message(exc)), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):  # never show a stack trace; log it for the operators
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        if wants_json():
+            return jsonify(
+                {"error": {"code": "server_error", "message": _("Internal error."), "fields": {}}}
+            ), 500
+        return render_template("error.html", code=500, message=_("Internal error.")), 500
+
+    @app.template_filter("local")
+    def local(value, fmt="yyyy-MM-dd HH:mm"):
+        return format_datetime(value, fmt) if value else ""
+
+    @app.template_global()
+    def label(vocabulary_name, code):
+        return vocab.label(getattr(vocab, vocabulary_name), code)
+
+    @app.template_global()
+    def now():
+        return timeutil.now()
+
+
+def _http_code(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "too_large",
+        429: "throttled",
+    }.get(status, "error")
+
+
+def _http_message(exc: HTTPException) -> str:
+    return {
+        400: _("The request was malformed."),
+        401: _("Please log in."),
+        403: _("You may not do this."),
+        404: _("Not found, or not in your scope."),
+        405: _("This method is not allowed here."),
+        413: _("The upload or request is too large."),
+        429: _("Too many attempts. Wait a minute and try again."),
+    }.get(exc.code, _("The request could not be carried out."))

@@ -1,0 +1,21 @@
+"""The registry of case types. Add a module per type and list its WORKFLOW here."""
+
+from .base import PREVIOUS, InvalidTransition, Step, UnknownTrigger, Workflow
+from .mandatory_report import WORKFLOW as MANDATORY_REPORT
+
+WORKFLOWS: dict[str, Workflow] = {wf.name: wf for wf in (MANDATORY_REPORT,)}
+
+# Every state of every type, for the database CHECK constraint.
+ALL_STATES: tuple[str, ...] = tuple(
+    dict.fromkeys(s for wf in WORKFLOWS.values() for s in wf.states)
+)
+
+__all__ = [
+    "ALL_STATES",
+    "PREVIOUS",
+    "WORKFLOWS",
+    "InvalidTransition",
+    "Step",
+    "UnknownTrigger",
+    "Workflow",
+]

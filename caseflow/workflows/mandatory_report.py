@@ -1,0 +1,165 @@
+"""侵害未成年人案件强制报告 — mandatory reports of harm to children (workflows.md §1)."""
+
+from flask_babel import lazy_gettext as _l
+
+from .base import (
+    PREVIOUS,
+    Step,
+    Workflow,
+    in_owner_org,
+    in_owner_org_or_role,
+    not_closure_requester,
+)
+
+REPORTERS = frozenset(
+    {
+        "child_director",
+        "child_supervisor",
+        "civil_affairs",
+        "police",
+        "hotline",
+        "womens_federation",
+    }
+)
+INTAKE = frozenset({"police", "civil_affairs"})
+VERIFIERS = frozenset({"police", "civil_affairs", "child_supervisor"})
+SUPERVISOR = frozenset({"supervisor"})
+
+STATES = {
+    "submitted": _l("Submitted"),
+    "accepted": _l("Accepted"),
+    "verifying": _l("Verifying"),
+    "verified": _l("Verified"),
+    "unfounded": _l("Unfounded"),
+    "referred": _l("Referred"),
+    "following_up": _l("Following up"),
+    "closure_requested": _l("Closure requested"),
+    "closed": _l("Closed"),
+}
+OPEN = tuple(s for s in STATES if s != "closed")
+
+
+def is_verifier(case, actor) -> str | None:
+    report = case.mandatory_report
+    return None if report and report.verifier_id == actor.id else "not_verifier"
+
+
+WORKFLOW = Workflow(
+    name="mandatory_report",
+    prefix="MR",
+    label=_l("Mandatory report"),
+    states=STATES,
+    initial_trigger="submit",
+    final_states=frozenset({"closed"}),
+    steps=[
+        Step(
+            "submit",
+            (Workflow.NEW,),
+            "submitted",
+            REPORTERS,
+            _l("Submit report"),
+            opens=("report_late", "accept_due"),
+        ),
+        Step(
+            "accept",
+            ("submitted",),
+            "accepted",
+            INTAKE,
+            _l("Accept"),
+            guards=(in_owner_org,),
+            opens=("verify_due", "feedback_due"),
+            meets=("accept_due",),
+        ),
+        Step(
+            "transfer",
+            ("submitted",),
+            None,
+            INTAKE,
+            _l("Transfer to another unit"),
+            guards=(in_owner_org,),
+            opens=("accept_due",),
+            meets=("accept_due",),
+            style="secondary",
+        ),
+        Step(
+            "start_verification",
+            ("accepted",),
+            "verifying",
+            VERIFIERS,
+            _l("Start verification"),
+            guards=(in_owner_org_or_role("child_supervisor"),),
+        ),
+        Step(
+            "verify",
+            ("verifying",),
+            "verified",
+            VERIFIERS,
+            _l("Record verification"),
+            guards=(is_verifier,),
+            meets=("verify_due",),
+        ),
+        Step(
+            "mark_unfounded",
+            ("verifying",),
+            "unfounded",
+            VERIFIERS,
+            _l("Mark unfounded"),
+            guards=(is_verifier,),
+            meets=("verify_due",),
+            style="danger",
+        ),
+        Step("refer", ("verified",), "referred", INTAKE, _l("Refer"), guards=(in_owner_org,)),
+        Step(
+            "start_follow_up",
+            ("referred",),
+            "following_up",
+            INTAKE,
+            _l("Start follow-up"),
+            guards=(in_owner_org,),
+            opens=("visit_due",),
+        ),
+        Step(
+            "request_closure",
+            ("following_up", "unfounded"),
+            "closure_requested",
+            INTAKE,
+            _l("Request closure"),
+            guards=(in_owner_org,),
+        ),
+        Step(
+            "approve_closure",
+            ("closure_requested",),
+            "closed",
+            SUPERVISOR,
+            _l("Approve closure"),
+            guards=(not_closure_requester,),
+        ),
+        Step(
+            "reject_closure",
+            ("closure_requested",),
+            PREVIOUS,
+            SUPERVISOR,
+            _l("Reject closure"),
+            style="danger",
+        ),
+        Step(
+            "reopen",
+            ("closed",),
+            "following_up",
+            SUPERVISOR,
+            _l("Reopen"),
+            opens=("visit_due",),
+            style="secondary",
+        ),
+        Step(
+            "send_feedback",
+            OPEN,
+            None,
+            INTAKE,
+            _l("Send feedback to the reporting unit"),
+            guards=(in_owner_org,),
+            meets=("feedback_due",),
+            style="secondary",
+        ),
+    ],
+)
