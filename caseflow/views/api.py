@@ -1,10 +1,618 @@
-"""JSON API v1 (shared/design/api.md)."""
+"""JSON API v1 (shared/design/api.md).
 
-from flask import Blueprint, jsonify
+Every view: authenticate the bearer token, parse the body, find the case in the user's
+scope, check what the client sent in the order a client can act on (version, permission,
+state, then the fields), call one service, commit once. Any refusal rolls back and is
+answered as {"error": {"code", "message", "fields"}}; nothing a client sends gives a 500.
+"""
+
+import json
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from functools import wraps
+
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+from wtforms import FormField
+
+from .. import policy, presenters, timeutil
+from ..extensions import db, limiter
+from ..forms import (
+    ACTION_FORMS,
+    CREATE_FORMS,
+    BadShape,
+    ReferralAnswerForm,
+    ReferralForm,
+    TokenForm,
+    UnknownFields,
+    VisitForm,
+    flat_errors,
+    from_json,
+)
+from ..models import ApiToken, Organisation, Referral
+from ..services import audit, queries
+from ..services import cases as case_service
+from ..services import referrals as referral_service
+from ..services import visits as visit_service
+from ..services.errors import (
+    GUARD_MESSAGES,
+    Forbidden,
+    InvalidTransitionError,
+    NotFound,
+    ServiceError,
+    ValidationFailed,
+    VersionConflict,
+)
+from ..workflows import ALL_STATES, WORKFLOWS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
+# Ids are 32-bit integers in the database; larger ones cannot exist (and would overflow
+# SQLite's integer binding), so they are simply not found.
+MAX_ID = 2**31 - 1
+MAX_PER_PAGE = 200
+MAX_PAGE = 1_000_000
+
 
 def error_response(status: int, code: str, message, fields: dict | None = None):
-    body = {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+    body = {"error": {"code": code, "message": str(message), "fields": _str_fields(fields)}}
     return jsonify(body), status
+
+
+def _str_fields(fields: dict | None) -> dict:
+    """Field messages may be lazy strings: render them in the request's language."""
+    return {str(k): [str(m) for m in v] for k, v in (fields or {}).items()}
+
+
+class ApiError(ServiceError):
+    """A refusal decided by the API layer itself (malformed body, bad query, …)."""
+
+    def __init__(self, status: int, code: str, message, fields: dict | None = None):
+        super().__init__(message, fields)
+        self.status, self.code = status, code
+
+
+class UnknownAction(NotFound):
+    code = "unknown_trigger"
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(exc: ServiceError):
+    db.session.rollback()
+    return error_response(exc.status, exc.code, exc.message, exc.fields)
+
+
+@bp.errorhandler(UnknownFields)
+@bp.errorhandler(BadShape)
+def _form_shape_error(exc):
+    db.session.rollback()
+    return error_response(
+        422, "validation_failed", _("Some fields are missing or invalid."), exc.fields
+    )
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    from . import _http_code, _http_message
+
+    db.session.rollback()
+    return error_response(exc.code or 500, _http_code(exc.code), _http_message(exc))
+
+
+# --- request helpers ----------------------------------------------------------------
+
+
+MAX_DEPTH = 20  # bodies nest two or three levels; deeper is not a request we understand
+
+
+def _unsafe_strings(payload) -> dict | None:
+    """Strings no database column can hold (NUL, lone surrogates), by field path; None if
+    the body is nested deeper than MAX_DEPTH.
+
+    PostgreSQL refuses NUL in text and neither driver can encode a lone surrogate, so
+    they would otherwise surface as server errors. Walked without recursion.
+    """
+    bad = {}
+    stack = [("", payload, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not _storable(key):
+                    bad[path or "(body)"] = [_("Contains characters that cannot be stored.")]
+                    continue
+                stack.append((f"{path}.{key}" if path else str(key), item, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((path, item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _storable(value):
+            bad[path or "(body)"] = [_("Contains characters that cannot be stored.")]
+    return bad
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def json_body() -> dict:
+    """The request body as a JSON object: 400 if it is not one, 413 if too large."""
+    raw = request.get_data(cache=True)  # raises 413 above MAX_CONTENT_LENGTH
+    try:
+        data = json.loads(raw) if raw.strip() else None
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", _("The request body must be a JSON object."))
+    bad = _unsafe_strings(data)
+    if bad is None:
+        raise ApiError(400, "bad_request", _("The request body is nested too deeply."))
+    if bad:
+        raise ValidationFailed(fields=bad)
+    return _trimmed(data)
+
+
+def _trimmed(value):
+    """Every string of the body with surrounding white space removed (api.md: "Strings are
+    trimmed"), nested objects included."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {key: _trimmed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_trimmed(item) for item in value]
+    return value
+
+
+def token_required(view):
+    """Authenticate `Authorization: Bearer <token>` for this request only (no session)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
+        raw = raw.strip()
+        user = None
+        if scheme.lower() == "bearer" and raw and len(raw) <= 256:
+            user = ApiToken.find_user(raw)
+        if user is None:
+            db.session.rollback()
+            body, status = error_response(
+                401, "unauthorized", _("A valid bearer token is required. Please log in.")
+            )
+            body.headers["WWW-Authenticate"] = 'Bearer realm="caseflow"'
+            return body, status
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise VersionConflict() from None
+
+
+def validated(form):
+    """The form if valid, else 422 with every field's errors."""
+    if not form.validate():
+        raise ValidationFailed(fields=flat_errors(form))
+    bad = _unstorable_datetimes(form)
+    if bad:
+        raise ValidationFailed(fields=bad)
+    return form
+
+
+def form_from_json(form_class, body: dict):
+    """forms.from_json, with nested field names dotted like flat_errors ("subject.name").
+
+    from_json names a nested unknown field with the WTForms prefix ("subject-colour");
+    the prefix parts are FormField names, the rest is the client's key as sent.
+    """
+    try:
+        return from_json(form_class, body)
+    except (UnknownFields, BadShape) as exc:
+        exc.fields = {_dotted(form_class, k): v for k, v in exc.fields.items()}
+        raise
+
+
+def _dotted(form_class, key: str) -> str:
+    parts = []
+    while "-" in key:
+        head, rest = key.split("-", 1)
+        unbound = getattr(form_class, head, None)
+        if not (hasattr(unbound, "field_class") and issubclass(unbound.field_class, FormField)):
+            break
+        parts.append(head)
+        key, form_class = rest, unbound.args[0]
+    return ".".join([*parts, key])
+
+
+def _unstorable_datetimes(form, prefix: str = "") -> dict:
+    """Datetimes that cannot be converted to UTC for storage (e.g. year 1 at +08:00)."""
+    bad = {}
+    for name, field in form._fields.items():
+        sub = getattr(field, "form", None)
+        if sub is not None and hasattr(sub, "_fields"):
+            bad.update(_unstorable_datetimes(sub, f"{prefix}{name}."))
+        elif isinstance(field.data, datetime):
+            try:
+                field.data.astimezone(UTC)
+            except (OverflowError, ValueError):
+                bad[prefix + name] = [_("Not a valid date and time (e.g. 2026-11-23T14:30).")]
+    return bad
+
+
+def _case(user, case_id: int):
+    """The case if it exists and is in the user's scope: one 404 for unknown and hidden."""
+    case = policy.visible_case(user, case_id) if case_id <= MAX_ID else None
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def _check_version(case, body: dict) -> int:
+    """422 if `version` is missing or not a whole number, 409 if it is stale."""
+    value = body.get("version")
+    if value is None or value == "":
+        raise ValidationFailed(fields={"version": [_("This field is required.")]})
+    if isinstance(value, bool) or not (
+        isinstance(value, int)
+        or (isinstance(value, str) and re.fullmatch(r"\d{1,18}", value.strip(), re.ASCII))
+    ):
+        raise ValidationFailed(fields={"version": [_("Not a valid integer value.")]})
+    if int(value) != case.version:
+        raise VersionConflict()
+    return int(value)
+
+
+def _rename(fields: dict, old: str, new: str) -> dict:
+    return {(new if k == old else k): v for k, v in fields.items()}
+
+
+# --- auth ---------------------------------------------------------------------------
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.post("/auth/token")
+@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code == 401)
+def issue_token():
+    """Exchange a username and password for a bearer token. Failed attempts are counted
+    against LOGIN_RATE_LIMIT per client address; over it, every attempt gets 429."""
+    from .auth import authenticate
+
+    form = validated(form_from_json(TokenForm, json_body()))
+    user = authenticate(form.username.data, form.password.data)
+    if user is None:
+        db.session.rollback()
+        return error_response(401, "unauthorized", _("Wrong username or password."))
+    token, raw = ApiToken.issue(user, current_app.config["API_TOKEN_HOURS"])
+    expires_at = token.expires_at
+    commit()
+    return jsonify({"token": raw, "expires_at": presenters.iso(expires_at)})
+
+
+@bp.get("/me")
+@token_required
+def me():
+    user = g.api_user
+    org = user.organisation
+    place = org.jurisdiction
+    return jsonify(
+        {
+            "id": user.id,
+            "username": user.username,
+            "display_name": user.display_name,
+            "roles": [user.role],
+            "organisation": {"id": org.id, "name": org.name, "type": org.type},
+            "jurisdiction": {"code": place.code, "name": place.name, "level": place.level},
+        }
+    )
+
+
+# --- cases --------------------------------------------------------------------------
+
+
+@bp.post("/cases")
+@token_required
+def create_case():
+    user = g.api_user
+    body = json_body()
+    case_type = body.pop("type", None)
+    if case_type is None:
+        raise ValidationFailed(fields={"type": [_("This field is required.")]})
+    if not isinstance(case_type, str) or case_type not in CREATE_FORMS:
+        raise ValidationFailed(fields={"type": [_("Unknown case type.")]})
+    workflow = WORKFLOWS[case_type]
+    if user.role not in workflow.step(workflow.initial_trigger).roles:
+        raise Forbidden(GUARD_MESSAGES["role"])
+    form = validated(form_from_json(CREATE_FORMS[case_type], body).setup(user))
+    case = case_service.create_case(user, case_type, form.to_data())
+    commit()
+    response = jsonify(presenters.case_detail(user, case))
+    response.headers["Location"] = url_for(".get_case", case_id=case.id)
+    return response, 201
+
+
+LIST_PARAMS = frozenset(
+    {
+        "type",
+        "state",
+        "jurisdiction",
+        "overdue",
+        "urgent",
+        "q",
+        "created_from",
+        "created_to",
+        "page",
+        "per_page",
+    }
+)
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _when(value: str, end: bool):
+    """An ISO date (the whole local day: from its start, or to the end of it) or an ISO
+    datetime (local time if it has no offset). Raises ValueError if it is neither."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        day = None
+    try:
+        if day is not None:
+            if end:
+                day += timedelta(days=1)
+            at = datetime.combine(day, time(), tzinfo=timeutil.local_zone())
+        else:
+            at = timeutil.aware(datetime.fromisoformat(value.replace(" ", "T")))
+        at.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(value) from None
+    return at
+
+
+def _list_filters(args) -> tuple[queries.CaseFilters, int, int]:
+    errors: dict[str, list] = {}
+    for name in args:
+        if name not in LIST_PARAMS:
+            errors[name] = [_("Unknown parameter.")]
+    for name, value in args.items():
+        if not _storable(value):
+            errors[name] = [_("Contains characters that cannot be stored.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    filters = queries.CaseFilters()
+    text = {name: args.get(name, "").strip() for name in LIST_PARAMS}
+    if text["type"]:
+        if text["type"] not in WORKFLOWS:
+            errors["type"] = [_("Unknown case type.")]
+        filters.type = text["type"]
+    if text["state"]:
+        if text["state"] not in ALL_STATES:
+            errors["state"] = [_("Unknown state.")]
+        filters.state = text["state"]
+    if text["jurisdiction"]:
+        if len(text["jurisdiction"]) > 32:
+            errors["jurisdiction"] = [_("Unknown place.")]
+        filters.jurisdiction = text["jurisdiction"]
+    for name in ("overdue", "urgent"):
+        if text[name]:
+            flag = BOOLEANS.get(text[name].lower())
+            if flag is None:
+                errors[name] = [_("Use true or false.")]
+            elif name == "overdue":
+                filters.overdue = flag
+            else:
+                filters.urgent = flag
+    if text["q"]:
+        if len(text["q"]) > 100:
+            errors["q"] = [_("Field cannot be longer than %(max)d characters.", max=100)]
+        filters.q = text["q"]
+    for name, end in (("created_from", False), ("created_to", True)):
+        if text[name]:
+            try:
+                setattr(filters, name, _when(text[name], end))
+            except ValueError:
+                errors[name] = [_("Not a valid date or date and time (e.g. 2026-11-23).")]
+    numbers = {}
+    for name, default, top in (
+        ("page", 1, MAX_PAGE),
+        ("per_page", current_app.config.get("PER_PAGE", 25), MAX_PER_PAGE),
+    ):
+        raw = text[name]
+        if not raw:
+            numbers[name] = default
+        elif re.fullmatch(r"\d{1,7}", raw, re.ASCII) and 1 <= int(raw) <= top:
+            numbers[name] = int(raw)
+        else:
+            errors[name] = [_("A whole number from 1 to %(max)d.", max=top)]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return filters, numbers["page"], numbers["per_page"]
+
+
+@bp.get("/cases")
+@token_required
+def list_cases():
+    user = g.api_user
+    filters, page, per_page = _list_filters(request.args)
+    items, total = queries.case_list(user, filters, page, per_page)
+    return jsonify(
+        {
+            "items": [presenters.case_summary(user, case) for case in items],
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+        }
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@token_required
+def get_case(case_id):
+    user = g.api_user
+    case = _case(user, case_id)
+    audit.log_access(user, case, "api")
+    commit()
+    return jsonify(presenters.case_detail(user, case))
+
+
+@bp.post("/cases/<int:case_id>/actions/<trigger>")
+@token_required
+def fire_action(case_id, trigger):
+    user = g.api_user
+    body = json_body()
+    case = _case(user, case_id)
+    workflow = case.workflow
+    if trigger not in workflow.triggers:
+        raise UnknownAction(_("Unknown action."))
+    form_class = ACTION_FORMS.get((case.type, trigger))
+    if form_class is None:  # the initial trigger: fired by creating the case
+        raise InvalidTransitionError()
+    version = _check_version(case, body)
+    step = workflow.step(trigger)
+    refusal = policy.step_refusal(user, case, step)
+    if refusal:
+        raise Forbidden(GUARD_MESSAGES.get(refusal))
+    if case.state not in step.source:
+        raise InvalidTransitionError()
+    form = validated(form_from_json(form_class, body).setup(user, case))
+    case_service.fire(user, case, trigger, form.to_data(), version)
+    commit()
+    return jsonify(presenters.case_detail(user, case))
+
+
+# --- referrals ----------------------------------------------------------------------
+
+
+@bp.post("/cases/<int:case_id>/referrals")
+@token_required
+def add_referrals(case_id):
+    """Refer an open case. `to_org` (one id) answers with the referral; `to_orgs` (a list)
+    answers with {"items": [...]}. Both carry the case's new `case_version`."""
+    user = g.api_user
+    body = json_body()
+    case = _case(user, case_id)
+    single = "to_org" in body
+    if single:
+        if "to_orgs" in body:
+            raise ValidationFailed(fields={"to_org": [_("Send to_org or to_orgs, not both.")]})
+        target = body.pop("to_org")
+        body["to_orgs"] = [] if target is None else [target]
+    version = _check_version(case, body)
+    if not case.is_open:
+        raise InvalidTransitionError()
+    if case.owner_org_id != user.organisation_id:
+        raise Forbidden(_("Only the unit handling this case may refer it."))
+    try:
+        form = validated(form_from_json(ReferralForm, body).setup(user, case))
+        orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
+        sent = referral_service.add(case, user, orgs, form.reason.data, form.due_at.data, version)
+    except (ServiceError, UnknownFields, BadShape) as exc:
+        if single:
+            exc.fields = _rename(exc.fields, "to_orgs", "to_org")
+        raise
+    commit()
+    if single:
+        data = presenters.referral(sent[0]) | {"case_version": case.version}
+        response = jsonify(data)
+    else:
+        response = jsonify(
+            {"items": [presenters.referral(r) for r in sent], "case_version": case.version}
+        )
+    return response, 201
+
+
+def _referral(user, referral_id: int) -> Referral:
+    """The referral if the user's unit sent or received it, or its case is in scope."""
+    referral = db.session.get(Referral, referral_id) if referral_id <= MAX_ID else None
+    if referral is None or not (
+        user.organisation_id in (referral.to_org_id, referral.from_org_id)
+        or policy.visible_case(user, referral.case_id) is not None
+    ):
+        raise NotFound()
+    return referral
+
+
+@bp.post("/referrals/<int:referral_id>/actions/<action>")
+@token_required
+def answer_referral(referral_id, action):
+    """accept / decline (reason) / complete (outcome) by the receiving unit; withdraw
+    (reason) by the sending unit. An optional `version` is checked against the case."""
+    user = g.api_user
+    body = json_body()
+    referral = _referral(user, referral_id)
+    if action not in referral_service.ANSWERS:
+        raise UnknownAction(_("Unknown action."))
+    if "version" in body:
+        _check_version(referral.case, body)
+        body.pop("version")
+    allowed = (
+        policy.can_withdraw_referral(user, referral)
+        if action == "withdraw"
+        else policy.can_answer_referral(user, referral)
+    )
+    if not allowed:
+        raise Forbidden(_("This referral is not addressed to your unit."))
+    form = validated(form_from_json(ReferralAnswerForm, body))
+    used, unused = ("outcome", "reason") if action == "complete" else ("reason", "outcome")
+    if form[unused].data:
+        raise ValidationFailed(fields={unused: [_("Not used for this action.")]})
+    referral_service.answer(referral, user, action, form[used].data or "")
+    commit()
+    return jsonify(presenters.referral(referral) | {"case_version": referral.case.version})
+
+
+# --- visits -------------------------------------------------------------------------
+
+
+@bp.post("/cases/<int:case_id>/visits")
+@token_required
+def record_visit(case_id):
+    user = g.api_user
+    body = json_body()
+    case = _case(user, case_id)
+    version = _check_version(case, body)
+    if not case.is_open:
+        raise InvalidTransitionError(_("Visits can only be recorded on an open case."))
+    if not policy.can_record_visit(user, case):
+        raise Forbidden(_("You may not record visits on this case."))
+    form = validated(form_from_json(VisitForm, body).setup(user, case))
+    visit = visit_service.record(
+        case,
+        user,
+        form.done_at.data,
+        form.method.data,
+        form.outcome.data,
+        form.notes.data or "",
+        form.next_due.data,
+        version,
+    )
+    commit()
+    return jsonify(presenters.visit(visit) | {"case_version": case.version}), 201
+
+
+# --- the contract -------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from ..openapi import spec
+
+    return jsonify(spec())
