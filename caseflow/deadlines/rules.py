@@ -36,7 +36,10 @@ def _rule(kind: str, raw: dict) -> Rule:
     if (hours is None) == (days is None):
         raise RulePackError(f"{kind}: give exactly one of hours or days")
     for value in (hours, days):
-        if value is not None and (not isinstance(value, int) or value <= 0):
+        # bool is an int in Python: `days = true` in TOML must not mean one day.
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value <= 0
+        ):
             raise RulePackError(f"{kind}: length must be a positive whole number")
     if not raw.get("basis"):
         raise RulePackError(f"{kind}: the legal basis is required")

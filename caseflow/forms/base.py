@@ -5,12 +5,13 @@ The API feeds its JSON body through the same WTForms classes as the pages
 """
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, FormField, SelectMultipleField, StringField
+from wtforms import Field, Form, FormField, SelectMultipleField, StringField
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import ValidationError
 
@@ -85,7 +86,7 @@ ID_CHECK = "10X98765432"
 
 def id_number_ok(value: str) -> bool:
     """GB 11643-1999: 17 digits, then a check character from ISO 7064 MOD 11-2."""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"\d{17}[\dX]", value, re.ASCII):
         return False
     total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
     if ID_CHECK[total % 11] != value[17]:
@@ -98,7 +99,8 @@ def id_number_ok(value: str) -> bool:
 
 
 def normalise_id_number(value):
-    return value.strip().upper() if isinstance(value, str) else value
+    # NFKC: full-width digits and Ｘ typed with a Chinese input method become ASCII.
+    return unicodedata.normalize("NFKC", value).strip().upper() if isinstance(value, str) else value
 
 
 def id_number(form, field):
@@ -112,7 +114,7 @@ def normalise_phone(value):
     """Keep digits only, dropping a +86 / 0086 prefix: 138-0000-0000 → 13800000000."""
     if not isinstance(value, str):
         return value
-    digits = re.sub(r"[\s\-()]", "", value.strip())
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", value).strip())
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
@@ -120,19 +122,30 @@ def normalise_phone(value):
 
 
 def phone(form, field):
-    if field.data and not re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|\d{3,8}", field.data):
+    if field.data and not re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}|\d{3,8}", field.data, re.ASCII):
         raise ValidationError(_l("Not a valid phone number."))
+
+
+class _StripMeta:
+    def bind_field(self, form, unbound_field, options):
+        filters = unbound_field.kwargs.get("filters", [])
+        if issubclass(unbound_field.field_class, StringField) and strip not in filters:
+            unbound_field.kwargs["filters"] = [strip, *filters]
+        return unbound_field.bind(form=form, **options)
 
 
 class BaseForm(FlaskForm):
     """All forms: strings trimmed. Pages carry a CSRF token; API forms are built without."""
 
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", [])
-            if issubclass(unbound_field.field_class, StringField) and strip not in filters:
-                unbound_field.kwargs["filters"] = [strip, *filters]
-            return unbound_field.bind(form=form, **options)
+    class Meta(_StripMeta):
+        pass
+
+
+class SubForm(Form):
+    """A form nested in another with FormField (the child, the reporter): strings trimmed too."""
+
+    class Meta(_StripMeta):
+        pass
 
 
 class UnknownFields(Exception):

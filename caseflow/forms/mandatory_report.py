@@ -1,7 +1,7 @@
 """The mandatory-report form: short enough for a child director on a phone."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, FormField, IntegerField, SelectField, StringField
 from wtforms.fields import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -13,6 +13,7 @@ from .base import (
     IntChoicesField,
     IsoDateField,
     LocalDateTimeField,
+    SubForm,
     id_number,
     normalise_id_number,
     normalise_phone,
@@ -23,7 +24,7 @@ from .base import (
 REQUIRED = _l("This field is required.")
 
 
-class ChildForm(Form):
+class ChildForm(SubForm):
     name = StringField(_l("Child's name"), [DataRequired(REQUIRED), Length(max=100)])
     sex = SelectField(_l("Sex"), [InputRequired(REQUIRED)], choices=list(SEXES.items()))
     birth_date = IsoDateField(_l("Date of birth"), [Optional(), not_future])
@@ -44,7 +45,7 @@ class ChildForm(Form):
                 raise ValidationError(_l("The date of birth does not match the ID number."))
 
 
-class ReporterForm(Form):
+class ReporterForm(SubForm):
     name = StringField(_l("Reporter's name"), [Optional(), Length(max=100)])
     phone = StringField(
         _l("Reporter's phone"), [Optional(), Length(max=20), phone], filters=[normalise_phone]

@@ -9,7 +9,7 @@ from ..deadlines import ledger
 from ..extensions import db
 from ..models import Case, Organisation, Referral, User
 from .audit import append_event
-from .cases import flush, touch
+from .cases import conflicts_as_409, flush, touch
 from .errors import Forbidden, InvalidTransitionError, ValidationFailed
 
 # Which answers are possible from which status, and what each needs.
@@ -57,6 +57,7 @@ def send(
     return out
 
 
+@conflicts_as_409
 def add(case: Case, actor: User, to_orgs, reason: str, due_at, version) -> list[Referral]:
     """A referral outside the `refer` step: allowed to the handling unit on an open case."""
     from .cases import check_version
@@ -80,6 +81,7 @@ def add(case: Case, actor: User, to_orgs, reason: str, due_at, version) -> list[
     return referrals
 
 
+@conflicts_as_409
 def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
     """accept / decline (reason) / complete (outcome) by the receiving unit; withdraw by the sender."""
     if action not in ANSWERS:

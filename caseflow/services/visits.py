@@ -9,10 +9,11 @@ from ..deadlines import ledger
 from ..extensions import db
 from ..models import Case, User, Visit
 from .audit import append_event
-from .cases import check_version, flush, touch
+from .cases import check_version, conflicts_as_409, flush, touch
 from .errors import Forbidden, InvalidTransitionError, ValidationFailed
 
 
+@conflicts_as_409
 def record(
     case: Case,
     actor: User,
