@@ -38,6 +38,9 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("CASEFLOW_RATELIMIT_STORAGE", "memory://")
     LOGIN_RATE_LIMIT = _env("CASEFLOW_LOGIN_RATE_LIMIT", "10 per minute")
     PER_PAGE = 25
+    # Behind nginx set this to the number of proxies, so login throttling sees the real
+    # client address instead of the proxy's (werkzeug ProxyFix).
+    PROXY_COUNT = int(_env("CASEFLOW_PROXY_COUNT", "0"))
 
 
 class TestConfig(Config):

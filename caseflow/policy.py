@@ -74,23 +74,33 @@ def in_jurisdiction(user: User, case: Case) -> bool:
     return user.organisation.jurisdiction.contains(case.jurisdiction)
 
 
+def identity_scope(user: User):
+    """The SQL condition on Case for the cases whose child/victim identities this user may
+    see: the case team only (未保法 Art. 103). Used for masking and for name search."""
+    if user is None or not user.is_authenticated or user.role in NO_IDENTITY_ROLES:
+        return false()
+    conditions = [
+        Case.created_by_id == user.id,
+        Case.owner_user_id == user.id,
+        Case.owner_org_id == user.organisation_id,
+        exists().where(MandatoryReport.case_id == Case.id, MandatoryReport.verifier_id == user.id),
+        # A receiving department joins the team once it has accepted the referral.
+        exists().where(
+            Referral.case_id == Case.id,
+            Referral.to_org_id == user.organisation_id,
+            Referral.status.in_(("accepted", "completed")),
+        ),
+    ]
+    if user.role in TEAM_ROLES:
+        conditions.append(Case.jurisdiction_id.in_(_subtree(user)))
+    return or_(*conditions)
+
+
 def can_see_identity(user: User, case: Case) -> bool:
-    """Child and victim identity: only the case team (未保法 Art. 103)."""
     if user.role in NO_IDENTITY_ROLES:
         return False
-    if user.id in (case.created_by_id, case.owner_user_id):
-        return True
-    if case.owner_org_id is not None and user.organisation_id == case.owner_org_id:
-        return True
-    if case.type == "mandatory_report" and case.mandatory_report.verifier_id == user.id:
-        return True
-    if user.role in TEAM_ROLES and in_jurisdiction(user, case):
-        return True
-    # A receiving department joins the team once it has accepted the referral.
-    return any(
-        r.to_org_id == user.organisation_id and r.status in ("accepted", "completed")
-        for r in case.referrals
-    )
+    query = select(exists().where(Case.id == case.id, identity_scope(user)))
+    return bool(db.session.scalar(query))
 
 
 def can_see_reporter(user: User, case: Case) -> bool:

@@ -155,3 +155,23 @@ def label(vocabulary: dict, code) -> str:
     """The label of a code, or the code itself if it is not (or no longer) in the vocabulary."""
     value = vocabulary.get(code)
     return str(value) if value is not None else str(code)
+
+
+DEADLINE_KINDS = {
+    "report_late": _l("Report made in time"),
+    "accept_due": _l("Acceptance"),
+    "verify_due": _l("Verification"),
+    "feedback_due": _l("Feedback to the reporting unit"),
+    "visit_due": _l("Follow-up visit"),
+    "referral_due": _l("Answer to a referral"),
+}
+
+# Timeline entries that are not workflow steps.
+EVENT_LABELS = {
+    "visit_recorded": _l("Visit recorded"),
+    "referral_sent": _l("Referral sent"),
+    "referral_accepted": _l("Referral accepted"),
+    "referral_declined": _l("Referral declined"),
+    "referral_completed": _l("Referral completed"),
+    "referral_withdrawn": _l("Referral withdrawn"),
+}

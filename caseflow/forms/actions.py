@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Organisation, User
 from ..vocab import ORG_TYPES, RISK_LEVELS, SITUATIONS, VISIT_METHODS, VISIT_OUTCOMES
 from ..workflows.mandatory_report import VERIFIERS
-from .base import BaseForm, IntChoicesField, LocalDateTimeField, future, not_future
+from .base import BaseForm, IntChoicesField, LocalDateTimeField, choices, future, not_future
 
 REQUIRED = _l("This field is required.")
 
@@ -32,9 +32,9 @@ class ActionForm(BaseForm):
 
 
 def _org_choices(query):
-    return [
+    return choices(
         (o.id, f"{o.name}（{ORG_TYPES.get(o.type, o.type)}）") for o in db.session.scalars(query)
-    ]
+    )
 
 
 class CommentForm(ActionForm):
@@ -48,9 +48,9 @@ class TransferForm(ActionForm):
     def setup(self, actor, case):
         from ..services.mandatory_report import intake_orgs_for
 
-        self.to_org.choices = [
+        self.to_org.choices = choices(
             (o.id, o.name) for o in intake_orgs_for(case.jurisdiction) if o.id != case.owner_org_id
-        ]
+        )
         return self
 
 
@@ -62,22 +62,20 @@ class StartVerificationForm(ActionForm):
         users = db.session.scalars(
             db.select(User).where(User.role.in_(VERIFIERS), User.active).order_by(User.id)
         )
-        self.verifier.choices = [
+        self.verifier.choices = choices(
             (u.id, f"{u.display_name}（{u.organisation.name}）")
             for u in users
             if u.organisation.jurisdiction.contains(case.jurisdiction)
-        ]
+        )
         return self
 
 
 class VerifyForm(ActionForm):
     findings = _text(_l("Findings"))
     risk_level = SelectField(
-        _l("Risk level"), [InputRequired(REQUIRED)], choices=list(RISK_LEVELS.items())
+        _l("Risk level"), [InputRequired(REQUIRED)], choices=choices(RISK_LEVELS)
     )
-    confirmed_situations = IntChoicesField(
-        _l("Confirmed situations"), choices=list(SITUATIONS.items())
-    )
+    confirmed_situations = IntChoicesField(_l("Confirmed situations"), choices=choices(SITUATIONS))
 
 
 class ReasonForm(ActionForm):
@@ -130,12 +128,8 @@ ACTION_FORMS = {
 
 class VisitForm(ActionForm):
     done_at = LocalDateTimeField(_l("Visited at"), [InputRequired(REQUIRED), not_future])
-    method = SelectField(
-        _l("Method"), [InputRequired(REQUIRED)], choices=list(VISIT_METHODS.items())
-    )
-    outcome = SelectField(
-        _l("Outcome"), [InputRequired(REQUIRED)], choices=list(VISIT_OUTCOMES.items())
-    )
+    method = SelectField(_l("Method"), [InputRequired(REQUIRED)], choices=choices(VISIT_METHODS))
+    outcome = SelectField(_l("Outcome"), [InputRequired(REQUIRED)], choices=choices(VISIT_OUTCOMES))
     notes = _text(_l("Notes"), required=False)
     next_due = LocalDateTimeField(_l("Next visit due"), [Optional(), future])
 

@@ -6,16 +6,23 @@ The API feeds its JSON body through the same WTForms classes as the pages
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, Form, FormField, SelectMultipleField, StringField
 from wtforms.fields import DateField, DateTimeLocalField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .. import timeutil
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from a vocabulary dict or (value, label) pairs."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, text) for value, text in items]
 
 
 def strip(value):
@@ -33,7 +40,8 @@ class LocalDateTimeField(DateTimeLocalField):
         raw = valuelist[0].strip()
         try:
             self.data = timeutil.aware(datetime.fromisoformat(raw.replace(" ", "T")))
-        except ValueError:
+            self.data.astimezone(UTC)  # year 1 at +08:00 cannot be stored in UTC
+        except (ValueError, OverflowError):
             self.data = None
             raise ValueError(_l("Not a valid date and time (e.g. 2026-11-23T14:30).")) from None
 
@@ -129,19 +137,44 @@ def phone(form, field):
 class _StripMeta:
     def bind_field(self, form, unbound_field, options):
         filters = unbound_field.kwargs.get("filters", [])
-        if issubclass(unbound_field.field_class, StringField) and strip not in filters:
+        # FormField takes no filters; its own fields are trimmed by SubForm.
+        if not issubclass(unbound_field.field_class, FormField) and strip not in filters:
             unbound_field.kwargs["filters"] = [strip, *filters]
         return unbound_field.bind(form=form, **options)
 
 
-class BaseForm(FlaskForm):
+def storable(text: str) -> bool:
+    """PostgreSQL refuses NUL in text and no driver encodes a lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _StorableText:
+    """Refuse text no database column can hold, in every string field of every form."""
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field, StringField) and isinstance(field.data, str):
+                if not storable(field.data):
+                    field.errors = [*field.errors, _l("Contains characters that cannot be stored.")]
+                    ok = False
+        return ok
+
+
+class BaseForm(_StorableText, FlaskForm):
     """All forms: strings trimmed. Pages carry a CSRF token; API forms are built without."""
 
     class Meta(_StripMeta):
         pass
 
 
-class SubForm(Form):
+class SubForm(_StorableText, Form):
     """A form nested in another with FormField (the child, the reporter): strings trimmed too."""
 
     class Meta(_StripMeta):
@@ -159,6 +192,9 @@ class BadShape(Exception):
 
 
 def _flatten(form_class, payload: dict, prefix: str, out: MultiDict, unknown: dict, bad: dict):
+    # `prefix` is the WTForms name prefix ("subject-"); errors are named with dots
+    # ("subject.name"), the same as flat_errors.
+    dotted = prefix.replace("-", ".")
     fields = {
         name: unbound
         for name, unbound in vars(form_class).items()
@@ -171,26 +207,26 @@ def _flatten(form_class, payload: dict, prefix: str, out: MultiDict, unknown: di
     for key, value in payload.items():
         unbound = fields.get(key)
         if unbound is None:
-            unknown[prefix + key] = [_l("Unknown field.")]
+            unknown[dotted + key] = [_l("Unknown field.")]
             continue
         if issubclass(unbound.field_class, FormField):
             if value is None:
                 continue
             if not isinstance(value, dict):
-                bad[prefix + key] = [_l("Must be an object.")]
+                bad[dotted + key] = [_l("Must be an object.")]
                 continue
             _flatten(unbound.args[0], value, f"{prefix}{key}-", out, unknown, bad)
         elif isinstance(value, list):
             if not issubclass(unbound.field_class, SelectMultipleField):
-                bad[prefix + key] = [_l("Must be a single value, not a list.")]
+                bad[dotted + key] = [_l("Must be a single value, not a list.")]
                 continue
             for item in value:
                 if isinstance(item, dict | list):
-                    bad[prefix + key] = [_l("Must be a list of plain values.")]
+                    bad[dotted + key] = [_l("Must be a list of plain values.")]
                     break
                 out.add(prefix + key, str(item))
         elif isinstance(value, dict):
-            bad[prefix + key] = [_l("Must be a single value, not an object.")]
+            bad[dotted + key] = [_l("Must be a single value, not an object.")]
         elif isinstance(value, bool):
             out.add(prefix + key, "y" if value else "false")
         elif value is not None:

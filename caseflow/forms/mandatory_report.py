@@ -14,6 +14,7 @@ from .base import (
     IsoDateField,
     LocalDateTimeField,
     SubForm,
+    choices,
     id_number,
     normalise_id_number,
     normalise_phone,
@@ -26,7 +27,7 @@ REQUIRED = _l("This field is required.")
 
 class ChildForm(SubForm):
     name = StringField(_l("Child's name"), [DataRequired(REQUIRED), Length(max=100)])
-    sex = SelectField(_l("Sex"), [InputRequired(REQUIRED)], choices=list(SEXES.items()))
+    sex = SelectField(_l("Sex"), [InputRequired(REQUIRED)], choices=choices(SEXES))
     birth_date = IsoDateField(_l("Date of birth"), [Optional(), not_future])
     id_number = StringField(
         _l("ID number"), [Optional(), Length(max=18), id_number], filters=[normalise_id_number]
@@ -59,19 +60,19 @@ class MandatoryReportForm(BaseForm):
     reporter_org_type = SelectField(
         _l("Type of reporting unit"),
         [InputRequired(REQUIRED)],
-        choices=[(code, ORG_TYPES[code]) for code in REPORTER_ORG_TYPES],
+        choices=choices((code, ORG_TYPES[code]) for code in REPORTER_ORG_TYPES),
         default="village_committee",
     )
     discovered_at = LocalDateTimeField(
         _l("When the harm was discovered"), [InputRequired(REQUIRED), not_future]
     )
     situation_codes = IntChoicesField(
-        _l("Situations (强制报告意见 Art. 4)"), choices=list(SITUATIONS.items())
+        _l("Situations (强制报告意见 Art. 4)"), choices=choices(SITUATIONS)
     )
     ongoing_danger = BooleanField(_l("The child is in danger now"))
     guardian_is_suspect = BooleanField(_l("The guardian is the suspected abuser"))
     child_safety = SelectField(
-        _l("The child's current safety"), choices=list(CHILD_SAFETY.items()), default="unknown"
+        _l("The child's current safety"), choices=choices(CHILD_SAFETY), default="unknown"
     )
     urgent = BooleanField(_l("Urgent"))
     description = TextAreaField(_l("What happened"), [DataRequired(REQUIRED), Length(max=5000)])
@@ -86,7 +87,7 @@ class MandatoryReportForm(BaseForm):
             .where(Jurisdiction.level == "village", Jurisdiction.path.startswith(base.path))
             .order_by(Jurisdiction.path)
         ).all()
-        self.jurisdiction.choices = [(v.code, v.full_name) for v in villages]
+        self.jurisdiction.choices = choices((v.code, v.full_name) for v in villages)
         if not self.jurisdiction.data and len(villages) == 1:
             self.jurisdiction.data = villages[0].code
         return self

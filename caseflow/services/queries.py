@@ -58,14 +58,20 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
             )
         )
     if filters.q:
-        text = f"%{filters.q.lower()}%"
+        escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        text = f"%{escaped}%"
         conditions.append(
             or_(
-                func.lower(Case.number).like(text),
-                exists().where(
-                    Person.case_id == Case.id,
-                    Person.role == "subject",
-                    func.lower(Person.name).like(text),
+                func.lower(Case.number).like(text, escape="\\"),
+                # Names are searched only where the user may see them: a match on a
+                # masked case would confirm who the child is.
+                and_(
+                    policy.identity_scope(user),
+                    exists().where(
+                        Person.case_id == Case.id,
+                        Person.role == "subject",
+                        func.lower(Person.name).like(text, escape="\\"),
+                    ),
                 ),
             )
         )

@@ -43,7 +43,7 @@ def register(app: Flask) -> None:
         if wants_json():
             from .api import error_response
 
-            return error_response(exc.code, _http_code(exc.code), exc.description)
+            return error_response(exc.code, _http_code(exc.code), _http_message(exc))
         return render_template("error.html", code=exc.code, message=_http_message(exc)), exc.code
 
     @app.errorhandler(Exception)

@@ -15,7 +15,6 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
-from wtforms import FormField
 
 from .. import policy, presenters, timeutil
 from ..extensions import db, limiter
@@ -31,6 +30,7 @@ from ..forms import (
     flat_errors,
     from_json,
 )
+from ..forms.base import storable
 from ..models import ApiToken, Organisation, Referral
 from ..services import audit, queries
 from ..services import cases as case_service
@@ -110,40 +110,19 @@ def _http_error(exc: HTTPException):
 MAX_DEPTH = 20  # bodies nest two or three levels; deeper is not a request we understand
 
 
-def _unsafe_strings(payload) -> dict | None:
-    """Strings no database column can hold (NUL, lone surrogates), by field path; None if
-    the body is nested deeper than MAX_DEPTH.
-
-    PostgreSQL refuses NUL in text and neither driver can encode a lone surrogate, so
-    they would otherwise surface as server errors. Walked without recursion.
-    """
-    bad = {}
-    stack = [("", payload, 0)]
+def _too_deep(payload) -> bool:
+    """Bodies nest two or three levels; deeper is not a request we understand.
+    Walked without recursion."""
+    stack = [(payload, 0)]
     while stack:
-        path, value, depth = stack.pop()
+        value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            return None
+            return True
         if isinstance(value, dict):
-            for key, item in value.items():
-                if not _storable(key):
-                    bad[path or "(body)"] = [_("Contains characters that cannot be stored.")]
-                    continue
-                stack.append((f"{path}.{key}" if path else str(key), item, depth + 1))
+            stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
-            stack.extend((path, item, depth + 1) for item in value)
-        elif isinstance(value, str) and not _storable(value):
-            bad[path or "(body)"] = [_("Contains characters that cannot be stored.")]
-    return bad
-
-
-def _storable(text: str) -> bool:
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+            stack.extend((item, depth + 1) for item in value)
+    return False
 
 
 def json_body() -> dict:
@@ -155,24 +134,9 @@ def json_body() -> dict:
         data = None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", _("The request body must be a JSON object."))
-    bad = _unsafe_strings(data)
-    if bad is None:
+    if _too_deep(data):
         raise ApiError(400, "bad_request", _("The request body is nested too deeply."))
-    if bad:
-        raise ValidationFailed(fields=bad)
-    return _trimmed(data)
-
-
-def _trimmed(value):
-    """Every string of the body with surrounding white space removed (api.md: "Strings are
-    trimmed"), nested objects included."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict):
-        return {key: _trimmed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_trimmed(item) for item in value]
-    return value
+    return data
 
 
 def token_required(view):
@@ -210,50 +174,7 @@ def validated(form):
     """The form if valid, else 422 with every field's errors."""
     if not form.validate():
         raise ValidationFailed(fields=flat_errors(form))
-    bad = _unstorable_datetimes(form)
-    if bad:
-        raise ValidationFailed(fields=bad)
     return form
-
-
-def form_from_json(form_class, body: dict):
-    """forms.from_json, with nested field names dotted like flat_errors ("subject.name").
-
-    from_json names a nested unknown field with the WTForms prefix ("subject-colour");
-    the prefix parts are FormField names, the rest is the client's key as sent.
-    """
-    try:
-        return from_json(form_class, body)
-    except (UnknownFields, BadShape) as exc:
-        exc.fields = {_dotted(form_class, k): v for k, v in exc.fields.items()}
-        raise
-
-
-def _dotted(form_class, key: str) -> str:
-    parts = []
-    while "-" in key:
-        head, rest = key.split("-", 1)
-        unbound = getattr(form_class, head, None)
-        if not (hasattr(unbound, "field_class") and issubclass(unbound.field_class, FormField)):
-            break
-        parts.append(head)
-        key, form_class = rest, unbound.args[0]
-    return ".".join([*parts, key])
-
-
-def _unstorable_datetimes(form, prefix: str = "") -> dict:
-    """Datetimes that cannot be converted to UTC for storage (e.g. year 1 at +08:00)."""
-    bad = {}
-    for name, field in form._fields.items():
-        sub = getattr(field, "form", None)
-        if sub is not None and hasattr(sub, "_fields"):
-            bad.update(_unstorable_datetimes(sub, f"{prefix}{name}."))
-        elif isinstance(field.data, datetime):
-            try:
-                field.data.astimezone(UTC)
-            except (OverflowError, ValueError):
-                bad[prefix + name] = [_("Not a valid date and time (e.g. 2026-11-23T14:30).")]
-    return bad
 
 
 def _case(user, case_id: int):
@@ -297,7 +218,7 @@ def issue_token():
     against LOGIN_RATE_LIMIT per client address; over it, every attempt gets 429."""
     from .auth import authenticate
 
-    form = validated(form_from_json(TokenForm, json_body()))
+    form = validated(from_json(TokenForm, json_body()))
     user = authenticate(form.username.data, form.password.data)
     if user is None:
         db.session.rollback()
@@ -342,7 +263,7 @@ def create_case():
     workflow = WORKFLOWS[case_type]
     if user.role not in workflow.step(workflow.initial_trigger).roles:
         raise Forbidden(GUARD_MESSAGES["role"])
-    form = validated(form_from_json(CREATE_FORMS[case_type], body).setup(user))
+    form = validated(from_json(CREATE_FORMS[case_type], body).setup(user))
     case = case_service.create_case(user, case_type, form.to_data())
     commit()
     response = jsonify(presenters.case_detail(user, case))
@@ -393,7 +314,7 @@ def _list_filters(args) -> tuple[queries.CaseFilters, int, int]:
         if name not in LIST_PARAMS:
             errors[name] = [_("Unknown parameter.")]
     for name, value in args.items():
-        if not _storable(value):
+        if not storable(value):
             errors[name] = [_("Contains characters that cannot be stored.")]
     if errors:
         raise ValidationFailed(fields=errors)
@@ -492,7 +413,7 @@ def fire_action(case_id, trigger):
         raise Forbidden(GUARD_MESSAGES.get(refusal))
     if case.state not in step.source:
         raise InvalidTransitionError()
-    form = validated(form_from_json(form_class, body).setup(user, case))
+    form = validated(from_json(form_class, body).setup(user, case))
     case_service.fire(user, case, trigger, form.to_data(), version)
     commit()
     return jsonify(presenters.case_detail(user, case))
@@ -521,7 +442,7 @@ def add_referrals(case_id):
     if case.owner_org_id != user.organisation_id:
         raise Forbidden(_("Only the unit handling this case may refer it."))
     try:
-        form = validated(form_from_json(ReferralForm, body).setup(user, case))
+        form = validated(from_json(ReferralForm, body).setup(user, case))
         orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
         sent = referral_service.add(case, user, orgs, form.reason.data, form.due_at.data, version)
     except (ServiceError, UnknownFields, BadShape) as exc:
@@ -570,7 +491,7 @@ def answer_referral(referral_id, action):
     )
     if not allowed:
         raise Forbidden(_("This referral is not addressed to your unit."))
-    form = validated(form_from_json(ReferralAnswerForm, body))
+    form = validated(from_json(ReferralAnswerForm, body))
     used, unused = ("outcome", "reason") if action == "complete" else ("reason", "outcome")
     if form[unused].data:
         raise ValidationFailed(fields={unused: [_("Not used for this action.")]})
@@ -593,7 +514,7 @@ def record_visit(case_id):
         raise InvalidTransitionError(_("Visits can only be recorded on an open case."))
     if not policy.can_record_visit(user, case):
         raise Forbidden(_("You may not record visits on this case."))
-    form = validated(form_from_json(VisitForm, body).setup(user, case))
+    form = validated(from_json(VisitForm, body).setup(user, case))
     visit = visit_service.record(
         case,
         user,

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -34,9 +35,17 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+# Checked when the username is unknown, so the answer takes as long as for a real user
+# and response times do not reveal which usernames exist.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+
+
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(db.select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user
 

@@ -11,12 +11,6 @@ from caseflow.extensions import db, limiter
 from caseflow.models import AccessLog, ApiToken, Case, Event, Organisation, Referral, User
 from tests.conftest import PASSWORD, api_token
 
-# The shared forms still pass SelectField choices as tuples, deprecated in WTForms 3.3
-# (see the report: forms should build SelectChoice lists). Not this module's concern.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Passing SelectField choices as tuples:DeprecationWarning"
-)
-
 VILLAGE = "500240001001"  # 城南社区, 南宾街道 (child_director's village)
 OTHER_VILLAGE = "500240101002"  # 云梯村, 西沱镇 (child_director_2's village)
 CHILD_NAME = "冉小雨"
