@@ -82,7 +82,7 @@ def user(username: str):
     return db.session.scalar(db.select(User).where(User.username == username))
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client, path: str = "/login") -> str:
