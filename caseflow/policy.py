@@ -128,6 +128,13 @@ def can_withdraw_referral(user: User, referral: Referral) -> bool:
     return user.organisation_id == referral.from_org_id
 
 
+def can_do_referral_action(user: User, referral: Referral, action: str) -> bool:
+    """The sender withdraws; the receiving unit accepts, declines and completes."""
+    if action == "withdraw":
+        return can_withdraw_referral(user, referral)
+    return can_answer_referral(user, referral)
+
+
 def mask(value: str | None, kind: str) -> str | None:
     """Hide an identity value, keeping just enough to tell records apart."""
     if not value:

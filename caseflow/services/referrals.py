@@ -87,12 +87,7 @@ def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
     if action not in ANSWERS:
         raise Forbidden(_l("Unknown action."))
     sources, target = ANSWERS[action]
-    allowed = (
-        policy.can_withdraw_referral(actor, referral)
-        if action == "withdraw"
-        else policy.can_answer_referral(actor, referral)
-    )
-    if not allowed:
+    if not policy.can_do_referral_action(actor, referral, action):
         raise Forbidden(_l("This referral is not addressed to your unit."))
     if referral.status not in (sources if isinstance(sources, tuple) else (sources,)):
         raise InvalidTransitionError(_l("This referral has already been answered."))

@@ -484,12 +484,7 @@ def answer_referral(referral_id, action):
     if "version" in body:
         _check_version(referral.case, body)
         body.pop("version")
-    allowed = (
-        policy.can_withdraw_referral(user, referral)
-        if action == "withdraw"
-        else policy.can_answer_referral(user, referral)
-    )
-    if not allowed:
+    if not policy.can_do_referral_action(user, referral, action):
         raise Forbidden(_("This referral is not addressed to your unit."))
     form = validated(from_json(ReferralAnswerForm, body))
     used, unused = ("outcome", "reason") if action == "complete" else ("reason", "outcome")
