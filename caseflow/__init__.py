@@ -7,12 +7,17 @@ from .config import ROOT, Config
 
 
 def select_locale() -> str:
-    """Chinese unless the user chose English (session) or the client asks for it."""
-    chosen = session.get("lang") if request else None
+    """Chinese first. Pages switch to English only when the user chooses it (the link in
+    the header); an API client may ask for English with Accept-Language."""
+    if not request:
+        return "zh_Hans_CN"
+    chosen = session.get("lang")
     if chosen in ("zh_Hans_CN", "en"):
         return chosen
-    best = request.accept_languages.best_match(["zh", "zh-CN", "en"]) if request else None
-    return "en" if best == "en" else "zh_Hans_CN"
+    if request.path.startswith("/api/"):
+        best = request.accept_languages.best_match(["zh", "zh-CN", "en"])
+        return "en" if best == "en" else "zh_Hans_CN"
+    return "zh_Hans_CN"
 
 
 def create_app(config: type[Config] | None = None) -> Flask:

@@ -138,9 +138,18 @@ def test_the_app_speaks_the_requested_language(compiled, accept_language, expect
     from flask_babel import gettext
 
     app = create_app(TestConfig)
-    with app.test_request_context("/", headers={"Accept-Language": accept_language}):
+    with app.test_request_context("/api/v1/me", headers={"Accept-Language": accept_language}):
         assert gettext("My work") == expected
         if expected == "My work":
             assert str(vocab.ROLES["child_director"]) == "Child director (village)"
         else:
             assert str(vocab.ROLES["child_director"]) == "儿童主任（村级）"
+
+
+def test_pages_are_chinese_whatever_the_browser_says(compiled):
+    """Chinese first: an English browser still gets Chinese pages until the user switches."""
+    from flask_babel import gettext
+
+    app = create_app(TestConfig)
+    with app.test_request_context("/cases", headers={"Accept-Language": "en-US,en;q=0.9"}):
+        assert gettext("My work") == "我的工作台"

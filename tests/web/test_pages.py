@@ -136,3 +136,11 @@ def test_workflow_diagram_highlights_the_state(client, clean):
     assert "stateDiagram-v2" in page
     assert re.search(r"class submitted current", page)
     assert "submitted --&gt; accepted" in page
+
+
+def test_language_switch(client):
+    assert "登录" in client.get("/login").get_data(as_text=True)
+    client.get("/lang/en?next=/login")
+    assert "Log in to caseflow" in client.get("/login").get_data(as_text=True)
+    client.get("/lang/zh_Hans_CN")
+    assert "登录" in client.get("/login").get_data(as_text=True)
