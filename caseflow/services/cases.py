@@ -164,13 +164,6 @@ def flush() -> None:
         raise VersionConflict() from None
 
 
-def get_for_update(actor: User, case_id: int) -> Case:
-    case = policy.visible_case(actor, case_id)
-    if case is None:
-        raise NotFound()
-    return case
-
-
 def assignable_user(case: Case, user_id, roles) -> User | None:
     """A user work on this case may go to: active, of these roles, covering its jurisdiction."""
     user = db.session.get(User, user_id) if user_id else None

@@ -212,6 +212,18 @@ def act(case_id, trigger):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
+def _change_and_return(case_id: int, change, done_message: str):
+    """Run one service call and commit; on refusal roll back and show the case again."""
+    try:
+        change()
+        db.session.commit()
+    except ServiceError as exc:
+        _flash_service_error(exc)
+        return _render_detail(_case_or_404(case_id), status=exc.status)
+    flash(done_message, "success")
+    return redirect(url_for("cases.detail", case_id=case_id))
+
+
 @bp.post("/cases/<int:case_id>/visits")
 @login_required
 def add_visit(case_id):
@@ -220,8 +232,9 @@ def add_visit(case_id):
     if not form.validate():
         return _render_detail(case, visit_form=form, status=422)
     data = form.to_data()
-    try:
-        visits.record(
+    return _change_and_return(
+        case.id,
+        lambda: visits.record(
             case,
             current_user,
             data["done_at"],
@@ -230,13 +243,9 @@ def add_visit(case_id):
             data["notes"] or "",
             data["next_due"],
             data["version"],
-        )
-        db.session.commit()
-    except ServiceError as exc:
-        _flash_service_error(exc)
-        return _render_detail(_case_or_404(case_id), status=exc.status)
-    flash(_("Visit recorded."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
+        ),
+        _("Visit recorded."),
+    )
 
 
 @bp.post("/cases/<int:case_id>/referrals")
@@ -247,16 +256,13 @@ def add_referral(case_id):
     if not form.validate():
         return _render_detail(case, referral_form=form, status=422)
     orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
-    try:
-        referrals.add(
+    return _change_and_return(
+        case.id,
+        lambda: referrals.add(
             case, current_user, orgs, form.reason.data, form.due_at.data, form.version.data
-        )
-        db.session.commit()
-    except ServiceError as exc:
-        _flash_service_error(exc)
-        return _render_detail(_case_or_404(case_id), status=exc.status)
-    flash(_("Referral sent."), "success")
-    return redirect(url_for("cases.detail", case_id=case.id))
+        ),
+        _("Referral sent."),
+    )
 
 
 @bp.post("/referrals/<int:referral_id>/<action>")
