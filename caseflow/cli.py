@@ -26,12 +26,15 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep():
-        """Mark missed deadlines. Safe to run twice, or from two hosts at once."""
+        """Mark missed deadlines and expire protection orders past their last day.
+        Safe to run twice, or from two hosts at once."""
         from .deadlines.ledger import sweep as run
+        from .services.protection_order import expire_due
 
+        expired = expire_due()
         count = run()
         db.session.commit()
-        click.echo(f"{count} deadline(s) marked missed.")
+        click.echo(f"{count} deadline(s) marked missed; {expired} protection order(s) expired.")
 
     @app.cli.command("create-user")
     @click.argument("username")

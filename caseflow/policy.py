@@ -8,7 +8,7 @@ open (shared/domain/workflows.md "Roles and scope").
 from sqlalchemy import and_, exists, false, or_, select
 
 from .extensions import db
-from .models import Case, Jurisdiction, MandatoryReport, Person, Referral, User
+from .models import Case, Jurisdiction, MandatoryReport, Person, ProtectionOrder, Referral, User
 
 # The case types each role handles inside its organisation's jurisdiction subtree.
 ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
@@ -16,7 +16,8 @@ ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
     "child_supervisor": frozenset({"mandatory_report"}),
     "civil_affairs": frozenset({"mandatory_report"}),
     "police": frozenset({"mandatory_report", "dv_warning", "protection_order"}),
-    "court_liaison": frozenset({"protection_order"}),
+    # The court sees applications filed with it, not drafts (see _filed_with_court).
+    "court_liaison": frozenset(),
     "legal_aid": frozenset({"legal_aid"}),
     "hotline": frozenset(),
     "womens_federation": frozenset({"dv_warning", "protection_order"}),
@@ -42,6 +43,15 @@ def _subtree(user: User):
     )
 
 
+def _filed_with_court(user: User):
+    """Protection-order applications filed with the user's court: the court's case load."""
+    return exists().where(
+        ProtectionOrder.case_id == Case.id,
+        ProtectionOrder.court_id == user.organisation_id,
+        ProtectionOrder.filed_at.is_not(None),
+    )
+
+
 def scope(user: User):
     """The SQL condition on Case for the cases this user may see."""
     if user is None or not user.is_authenticated:
@@ -53,6 +63,8 @@ def scope(user: User):
         exists().where(Referral.case_id == Case.id, Referral.to_org_id == user.organisation_id),
         exists().where(MandatoryReport.case_id == Case.id, MandatoryReport.verifier_id == user.id),
     ]
+    if user.role == "court_liaison":
+        conditions.append(_filed_with_court(user))
     types = ROLE_CASE_TYPES.get(user.role, frozenset())
     if types:
         conditions.append(and_(Case.type.in_(types), Case.jurisdiction_id.in_(_subtree(user))))
@@ -93,6 +105,8 @@ def identity_scope(user: User):
     ]
     if user.role in TEAM_ROLES:
         conditions.append(Case.jurisdiction_id.in_(_subtree(user)))
+    if user.role == "court_liaison":
+        conditions.append(_filed_with_court(user))
     return or_(*conditions)
 
 

@@ -114,7 +114,81 @@ def type_fields(user: User, case: Case) -> dict:
             "findings": r.findings,
             "confirmed_situations": r.confirmed_situations,
         }
+    if case.type == "dv_warning":
+        return dv_fields(case.dv_incident)
+    if case.type == "protection_order":
+        return po_fields(case.protection_order)
     return {}
+
+
+def dv_fields(i) -> dict:
+    return {
+        "call_at": iso(i.call_at),
+        "attended_at": iso(i.attended_at),
+        "location": i.location,
+        "relation": i.relation,
+        "violence_forms": i.violence_forms,
+        "injury_level": i.injury_level,
+        "injuries": i.injuries,
+        "minors_present": i.minors_present,
+        "minors_witnessed": i.minors_witnessed,
+        "prior_incidents": i.prior_incidents,
+        "outcome": i.outcome,
+        "outcome_at": iso(i.outcome_at),
+        "outcome_detail": i.outcome_detail,
+        "warning": {
+            "number": i.warning_number,
+            "issued_at": iso(i.warning_issued_at),
+            "facts": i.warning_facts,
+            "prohibition": i.warning_prohibition,
+            "delivered_abuser_at": iso(i.delivered_abuser_at),
+            "delivered_victim_at": iso(i.delivered_victim_at),
+            "committee_notified_at": iso(i.committee_notified_at),
+            "committee_name": i.committee_name,
+            "delivered_at": iso(i.delivered_at),
+        }
+        if i.warning_number
+        else None,
+    }
+
+
+def po_fields(o) -> dict:
+    return {
+        "source_case_id": o.source_case_id,
+        "applicant_role": o.applicant_role,
+        "proxy_reason": o.proxy_reason,
+        "victim_wishes_confirmed": o.victim_wishes_confirmed,
+        "relation": o.relation,
+        "measures": o.measures,
+        "measures_other": o.measures_other,
+        "evidence": o.evidence,
+        "court": {"id": o.court.id, "name": o.court.name} if o.court else None,
+        "court_basis": o.court_basis,
+        "oral_application": o.oral_application,
+        "filed_at": iso(o.filed_at),
+        "accepted_at": iso(o.accepted_at),
+        "court_case_number": o.court_case_number,
+        "ruling": o.ruling,
+        "ruled_at": iso(o.ruled_at),
+        "rejection_reason": o.rejection_reason,
+        "reconsideration_requested_at": iso(o.reconsideration_requested_at),
+        "reconsideration_decided_at": iso(o.reconsideration_decided_at),
+        "order_number": o.order_number,
+        "issued_at": iso(o.issued_at),
+        "expires_at": iso(o.expires_at),
+        "granted_measures": o.granted_measures,
+        "service": {
+            "applicant_at": iso(o.served_applicant_at),
+            "respondent_at": iso(o.served_respondent_at),
+            "police_at": iso(o.served_police_at),
+            "police_name": o.served_police_name,
+            "committee_at": iso(o.served_committee_at),
+            "committee_name": o.served_committee_name,
+            "complete_at": iso(o.served_at),
+        },
+        "ended_at": iso(o.ended_at),
+        "end_reason": o.end_reason,
+    }
 
 
 def case_detail(user: User, case: Case) -> dict:

@@ -164,6 +164,10 @@ DEADLINE_KINDS = {
     "feedback_due": _l("Feedback to the reporting unit"),
     "visit_due": _l("Follow-up visit"),
     "referral_due": _l("Answer to a referral"),
+    "deliver_due": _l("Delivery of the warning letter"),
+    "first_visit_due": _l("First follow-up visit (查访)"),
+    "ruling_due": _l("Court ruling on the protection order"),
+    "reconsideration_window": _l("Reconsideration may be requested"),
 }
 
 # Timeline entries that are not workflow steps.
@@ -174,4 +178,128 @@ EVENT_LABELS = {
     "referral_declined": _l("Referral declined"),
     "referral_completed": _l("Referral completed"),
     "referral_withdrawn": _l("Referral withdrawn"),
+    "order_started": _l("Protection-order application started from this case"),
+}
+
+# --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------
+
+# The abuser's relation to the victim. Cohabitants count (Art. 37); 法释 Art. 4 names
+# in-laws and people in guardianship, support or foster relations.
+DV_RELATIONS = {
+    "spouse": _l("Spouse"),
+    "former_spouse": _l("Former spouse"),
+    "partner": _l("Partner living together (cohabitant)"),
+    "former_partner": _l("Former cohabiting partner"),
+    "parent": _l("Parent"),
+    "child": _l("Son or daughter"),
+    "sibling": _l("Brother or sister"),
+    "grandparent": _l("Grandparent"),
+    "grandchild": _l("Grandchild"),
+    "in_law": _l("In-law (儿媳、女婿、公婆、岳父母)"),
+    "guardian": _l("Guardian, supporter or foster carer"),
+    "other_family": _l("Other family member"),
+    "co_resident": _l("Other person living together"),
+}
+
+# Forms of violence: Art. 2 and 法释〔2022〕17号 Art. 3.
+VIOLENCE_FORMS = {
+    "physical": _l("Physical (beating, binding, injuring)"),
+    "psychological": _l("Psychological (abuse, threats, insults)"),
+    "sexual": _l("Sexual"),
+    "economic": _l("Economic control"),
+    "deprivation": _l("Starving or freezing (冻饿)"),
+    "restriction": _l("Restricting personal freedom"),
+    "stalking": _l("Stalking or harassment"),
+}
+
+INJURY_LEVELS = {
+    "none": _l("No visible injury"),
+    "minor": _l("Minor injury"),
+    "serious": _l("Serious injury"),
+    "unknown": _l("Not yet assessed"),
+}
+
+# What the police did about the incident (Art. 16; escalation to penalty or prosecution).
+DV_OUTCOMES = {
+    "criticism": _l("Criticism and education (批评教育)"),
+    "warning": _l("Warning letter (告诫书)"),
+    "admin_penalty": _l("Public-security penalty (治安处罚)"),
+    "criminal_case": _l("Criminal case opened (刑事立案)"),
+}
+ESCALATION_OUTCOMES = ("admin_penalty", "criminal_case")
+
+# Who applies for a protection order: the victim, or a proxy acting on the victim's wishes
+# (Art. 23 ¶2; 法释〔2022〕17号 Art. 2 adds civil affairs, disabled persons' federations and
+# elderly organisations).
+PO_APPLICANT_ROLES = {
+    "victim": _l("The victim"),
+    "close_relative": _l("A close relative"),
+    "police": _l("Public security organ"),
+    "womens_federation": _l("Women's federation"),
+    "residents_committee": _l("Residents' committee"),
+    "village_committee": _l("Villagers' committee"),
+    "relief_agency": _l("Relief agency"),
+    "civil_affairs": _l("Civil affairs department"),
+    "disabled_federation": _l("Disabled persons' federation"),
+    "elderly_organisation": _l("Elderly people's organisation"),
+}
+
+# Why the victim cannot apply in person (Art. 23 ¶2; 法释 Art. 2).
+PROXY_REASONS = {
+    "no_capacity": _l("No or limited civil capacity"),
+    "coerced": _l("Coerced or intimidated"),
+    "old_age": _l("Old age"),
+    "disability": _l("Disability"),
+    "serious_illness": _l("Serious illness"),
+}
+
+# Measures (Art. 29 (1)–(4); 法释〔2022〕17号 Art. 10 for item (4)).
+PO_MEASURES = {
+    "no_violence": _l("(1) Prohibit the respondent from domestic violence"),
+    "no_contact": _l(
+        "(2) Prohibit harassing, stalking or contacting the applicant and close relatives"
+    ),
+    "move_out": _l("(3) Order the respondent to move out of the applicant's residence"),
+    "no_remote_abuse": _l(
+        "(4) Prohibit insults, defamation or threats by phone, text, messaging or email"
+    ),
+    "keep_away": _l(
+        "(4) Prohibit activities within a set distance of the home, school or workplace"
+    ),
+    "other": _l("(4) Other measures to protect the applicant's safety"),
+}
+
+# Evidence (法释〔2022〕17号 Art. 6 ¶2, items 1–11).
+PO_EVIDENCE = {
+    "statement": _l("The party's own statement"),
+    "police_documents": _l("Police warning letter or penalty decision"),
+    "police_records": _l("Attendance, call or questioning records, police receipt"),
+    "apology": _l("The respondent's apology letter or pledge"),
+    "recordings": _l("Audio or video recordings"),
+    "messages": _l("Calls, text messages, instant messages or emails"),
+    "medical": _l("Medical records"),
+    "complaints": _l("Complaint records held by units, committees or the women's federation"),
+    "witness_children": _l("Testimony of minor children"),
+    "witnesses": _l("Testimony of other witnesses"),
+    "injury_report": _l("Injury assessment (伤情鉴定意见)"),
+}
+
+# The basic court with jurisdiction (Art. 25).
+COURT_BASES = {
+    "applicant_residence": _l("The applicant's residence"),
+    "respondent_residence": _l("The respondent's residence"),
+    "place_of_violence": _l("Where the violence happened"),
+}
+
+# Who must be served with the order (Art. 32).
+SERVICE_PARTIES = {
+    "applicant": _l("Applicant"),
+    "respondent": _l("Respondent"),
+    "police": _l("Public security organ"),
+    "committee": _l("Residents' / villagers' committee"),
+}
+
+PO_END_REASONS = {
+    "expired": _l("Expired"),
+    "revoked": _l("Revoked"),
 }

@@ -46,3 +46,13 @@ def add_days(start: datetime, days: int, zone: tzinfo) -> Due:
         note = f"no holiday data for {last_day.year}; holidays not applied"
     end = datetime.combine(last_day + timedelta(days=1), time(0, 0), tzinfo=zone)
     return Due(end, note)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; a month without that day gives its last day
+    (民法典 Art. 202: 没有对应日的，月末日为期间的最后一日). 31 Aug + 6 → 28/29 Feb."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    last = (following - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))

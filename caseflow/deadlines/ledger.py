@@ -12,15 +12,21 @@ from .rules import Rule, load
 
 
 def rule_for(kind: str, case: Case) -> Rule:
+    """The rule in force for this kind of deadline at the case's place."""
     return load(current_app.config["RULE_PACK"]).rule(kind, case.jurisdiction.path)
 
 
 def open_deadline(
-    case: Case, kind: str, start: datetime | None = None, due_at: datetime | None = None
+    case: Case,
+    kind: str,
+    start: datetime | None = None,
+    due_at: datetime | None = None,
+    rule: str | None = None,
 ) -> Deadline:
     """Open a deadline of `kind` counted from `start` (now by default) by the rule pack,
-    or at an explicit `due_at` (a visit date the team agreed)."""
-    rule = rule_for(kind, case)
+    or at an explicit `due_at` (a visit date the team agreed). `rule` names another entry
+    of the pack for this kind (the 24-hour urgent ruling is still a `ruling_due`)."""
+    rule = rule_for(rule or kind, case)
     start = start or timeutil.now()
     note = None
     if due_at is None:

@@ -46,8 +46,25 @@ def _rule(kind: str, raw: dict) -> Rule:
     return Rule(kind, hours, days, raw["basis"], raw.get("basis_en", raw["basis"]))
 
 
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    days_before: tuple[int, ...]
+    basis: str
+
+
+def _reminder(kind: str, raw: dict) -> Reminder:
+    days = raw.get("days_before")
+    if not isinstance(days, list) or not days:
+        raise RulePackError(f"reminder {kind}: days_before must be a list of days")
+    if any(isinstance(d, bool) or not isinstance(d, int) or d <= 0 for d in days):
+        raise RulePackError(f"reminder {kind}: days must be positive whole numbers")
+    return Reminder(kind, tuple(sorted(days, reverse=True)), raw.get("basis", ""))
+
+
 class RulePack:
     def __init__(self, data: dict):
+        self.reminders = {k: _reminder(k, v) for k, v in data.get("reminders", {}).items()}
         self.defaults = {k: _rule(k, v) for k, v in data.get("deadlines", {}).items()}
         self.overrides: dict[str, dict[str, Rule]] = {}
         for code, section in data.get("overrides", {}).items():

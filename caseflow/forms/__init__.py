@@ -1,9 +1,16 @@
 from .actions import ACTION_FORMS, ReferralAnswerForm, ReferralForm, TokenForm, VisitForm
 from .base import BadShape, UnknownFields, flat_errors, from_json
+from .domestic_violence import ACTION_FORMS_DV, DvIncidentForm, ProtectionOrderForm
 from .mandatory_report import MandatoryReportForm
 
+ACTION_FORMS.update(ACTION_FORMS_DV)
+
 # The creation form of each case type.
-CREATE_FORMS = {"mandatory_report": MandatoryReportForm}
+CREATE_FORMS = {
+    "mandatory_report": MandatoryReportForm,
+    "dv_warning": DvIncidentForm,
+    "protection_order": ProtectionOrderForm,
+}
 
 __all__ = [
     "ACTION_FORMS",

@@ -58,12 +58,11 @@ class IsoDateField(DateField):
             raise ValueError(_l("Not a valid date (e.g. 2015-06-01).")) from None
 
 
-class IntChoicesField(SelectMultipleField):
-    """A multi-select of whole numbers (situation codes, organisation ids)."""
+class ChoicesField(SelectMultipleField):
+    """A multi-select of codes (violence forms, measures, evidence), each given once."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("coerce", int)
-        super().__init__(*args, **kwargs)
+    def process_formdata(self, valuelist):
+        super().process_formdata(list(dict.fromkeys(valuelist)))
 
     def pre_validate(self, form):
         if self.data:
@@ -71,6 +70,14 @@ class IntChoicesField(SelectMultipleField):
             for value in self.data:
                 if value not in known:
                     raise ValidationError(_l("'%(value)s' is not a valid choice.", value=value))
+
+
+class IntChoicesField(ChoicesField):
+    """A multi-select of whole numbers (situation codes, organisation ids)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("coerce", int)
+        super().__init__(*args, **kwargs)
 
 
 def not_future(form, field):

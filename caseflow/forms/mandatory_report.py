@@ -5,45 +5,25 @@ from wtforms import BooleanField, FormField, IntegerField, SelectField, StringFi
 from wtforms.fields import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..extensions import db
-from ..models import Jurisdiction
-from ..vocab import CHILD_SAFETY, ORG_TYPES, REPORTER_ORG_TYPES, SEXES, SITUATIONS
+from ..vocab import CHILD_SAFETY, ORG_TYPES, REPORTER_ORG_TYPES, SITUATIONS
 from .base import (
-    BaseForm,
     IntChoicesField,
-    IsoDateField,
     LocalDateTimeField,
     SubForm,
     choices,
-    id_number,
-    normalise_id_number,
     normalise_phone,
     not_future,
     phone,
 )
+from .people import IdentityForm
+from .places import PlaceForm
 
 REQUIRED = _l("This field is required.")
 
 
-class ChildForm(SubForm):
+class ChildForm(IdentityForm):
     name = StringField(_l("Child's name"), [DataRequired(REQUIRED), Length(max=100)])
-    sex = SelectField(_l("Sex"), [InputRequired(REQUIRED)], choices=choices(SEXES))
-    birth_date = IsoDateField(_l("Date of birth"), [Optional(), not_future])
-    id_number = StringField(
-        _l("ID number"), [Optional(), Length(max=18), id_number], filters=[normalise_id_number]
-    )
-    phone = StringField(_l("Phone"), [Optional(), Length(max=20), phone], filters=[normalise_phone])
-    address = StringField(_l("Address"), [Optional(), Length(max=200)])
     school = StringField(_l("School"), [Optional(), Length(max=100)])
-
-    def validate_birth_date(self, field):
-        # The ID number already holds the birth date; the two must agree.
-        number = self.id_number.data
-        if field.data and number and len(number) == 18 and number[6:14].isdigit():
-            if field.data.strftime("%Y%m%d") != number[6:14]:
-                from wtforms.validators import ValidationError
-
-                raise ValidationError(_l("The date of birth does not match the ID number."))
 
 
 class ReporterForm(SubForm):
@@ -54,8 +34,7 @@ class ReporterForm(SubForm):
     organisation_name = StringField(_l("Reporting unit"), [Optional(), Length(max=200)])
 
 
-class MandatoryReportForm(BaseForm):
-    jurisdiction = SelectField(_l("Village / community"), [InputRequired(REQUIRED)], choices=[])
+class MandatoryReportForm(PlaceForm):
     intake_org = IntegerField(_l("Report to"), [Optional()])
     reporter_org_type = SelectField(
         _l("Type of reporting unit"),
@@ -79,25 +58,9 @@ class MandatoryReportForm(BaseForm):
     subject = FormField(ChildForm, label=_l("The child"))
     reporter = FormField(ReporterForm, label=_l("Reporter"))
 
-    def setup(self, actor):
-        """Choices depend on who is reporting: the villages of their area."""
-        base = actor.organisation.jurisdiction
-        villages = db.session.scalars(
-            db.select(Jurisdiction)
-            .where(Jurisdiction.level == "village", Jurisdiction.path.startswith(base.path))
-            .order_by(Jurisdiction.path)
-        ).all()
-        self.jurisdiction.choices = choices((v.code, v.full_name) for v in villages)
-        if not self.jurisdiction.data and len(villages) == 1:
-            self.jurisdiction.data = villages[0].code
-        return self
-
     def to_data(self) -> dict:
-        jurisdiction = db.session.scalar(
-            db.select(Jurisdiction).where(Jurisdiction.code == self.jurisdiction.data)
-        )
         return {
-            "jurisdiction_id": jurisdiction.id,
+            "jurisdiction_id": self.jurisdiction_id(),
             "intake_org_id": self.intake_org.data,
             "reporter_org_type": self.reporter_org_type.data,
             "discovered_at": self.discovered_at.data,

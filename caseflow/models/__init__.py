@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
+from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
 from .mandatory_report import MandatoryReport
 from .user import ApiToken, User
@@ -11,11 +12,13 @@ __all__ = [
     "Case",
     "CaseCounter",
     "Deadline",
+    "DvIncident",
     "Event",
     "Jurisdiction",
     "MandatoryReport",
     "Organisation",
     "Person",
+    "ProtectionOrder",
     "Referral",
     "User",
     "Visit",

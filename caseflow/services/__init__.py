@@ -4,4 +4,5 @@ Services flush and never commit: the request handler (or CLI command) commits on
 so a state change and its event rows land together or not at all.
 """
 
-from . import mandatory_report  # noqa: F401  registers the type's creator and effects
+# Each case type's module registers its creator, effects and deadline openers.
+from . import dv_warning, mandatory_report, protection_order  # noqa: F401

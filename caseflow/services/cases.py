@@ -22,12 +22,15 @@ from .errors import (
     NotFound,
     ValidationFailed,
     VersionConflict,
+    refusal_error,
 )
 
 # Type-specific parts, registered by each case type's service module:
 # CREATORS[type](actor, data) -> Case (not yet numbered), and
 # EFFECTS[(type, trigger)](case, actor, data) -> (comment, event data).
 CREATORS: dict[str, Callable] = {}
+# CREATED[type](case, actor, data): after the new case has its id and number.
+CREATED: dict[str, Callable] = {}
 EFFECTS: dict[tuple[str, str], Callable] = {}
 
 
@@ -71,13 +74,28 @@ def create_case(actor: User, case_type: str, data: dict) -> Case:
     for kind in step.opens:
         _open(case, kind, data)
     append_event(case, actor, step.trigger, None, data.get("description", ""), _summary(data))
+    if case_type in CREATED:
+        CREATED[case_type](case, actor, data)
     db.session.flush()
     return case
 
 
 def _summary(data: dict) -> dict:
     """What the timeline keeps of a creation: the facts, never identities (persons hold them)."""
-    keep = ("urgent", "situation_codes", "reporter_org_type", "ongoing_danger", "child_safety")
+    keep = (
+        "urgent",
+        "situation_codes",
+        "reporter_org_type",
+        "ongoing_danger",
+        "child_safety",
+        "violence_forms",
+        "injury_level",
+        "minors_present",
+        "minors_witnessed",
+        "applicant_role",
+        "measures",
+        "source_case_id",
+    )
     return {k: data[k] for k in keep if k in data}
 
 
@@ -132,7 +150,24 @@ def fire(actor: User, case: Case, trigger: str, data: dict, version) -> Case:
     check_version(case, version)
     refusal = policy.step_refusal(actor, case, step)
     if refusal:
-        raise Forbidden(GUARD_MESSAGES.get(refusal))
+        raise refusal_error(refusal)
+    return _perform(case, step, actor, data)
+
+
+@conflicts_as_409
+def fire_as_system(case: Case, trigger: str, data: dict | None = None) -> Case:
+    """Fire a time-driven step (a protection order's `expire`) with no user behind it.
+    The step's guards still apply; roles do not (such steps have none)."""
+    step = case.workflow.step(trigger)
+    for guard in step.guards:
+        reason = guard(case, None)
+        if reason:
+            raise refusal_error(reason)
+    return _perform(case, step, None, data or {})
+
+
+def _perform(case: Case, step, actor: User | None, data: dict) -> Case:
+    workflow = case.workflow
     if case.state not in step.source:
         raise InvalidTransitionError()
     from_state = case.state
@@ -141,10 +176,10 @@ def fire(actor: User, case: Case, trigger: str, data: dict, version) -> Case:
         request = case.last_event("request_closure")
         previous = request.from_state if request else None
     try:
-        new_state = workflow.apply(from_state, trigger, previous=previous)
+        new_state = workflow.apply(from_state, step.trigger, previous=previous)
     except InvalidTransition:
         raise InvalidTransitionError() from None
-    effect = EFFECTS.get((case.type, trigger))
+    effect = EFFECTS.get((case.type, step.trigger))
     comment, event_data = effect(case, actor, data) if effect else (data.get("comment", ""), {})
     case.state = new_state
     touch(case)
@@ -152,7 +187,7 @@ def fire(actor: User, case: Case, trigger: str, data: dict, version) -> Case:
         ledger.meet(case, kind)
     for kind in step.opens:
         _open(case, kind, data)
-    append_event(case, actor, trigger, from_state, comment, event_data)
+    append_event(case, actor, step.trigger, from_state, comment, event_data)
     flush()
     return case
 

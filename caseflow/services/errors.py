@@ -53,4 +53,25 @@ GUARD_MESSAGES = {
     "not_verifier": _l("Only the verifier assigned to this case may record the verification."),
     "self_approval": _l("The closure must be approved by someone other than who requested it."),
     "role": _l("Your role may not do this."),
+    "abuser_identity": _l("A warning letter needs the abuser's identity: record the name first."),
+    "not_the_court": _l("Only the court the application was filed with may do this."),
+    "already_reconsidered": _l("Reconsideration may be requested only once (Art. 31)."),
+    "window_closed": _l("The 5-day window for reconsideration has closed (反家庭暴力法 Art. 31)."),
+    "order_expired": _l("The order has expired: it can no longer be extended or changed."),
+    "not_yet_expired": _l("The order has not expired yet."),
 }
+
+# Guards about time or the case's history answer 409 (the action is not possible now,
+# whoever asks); a missing fact answers 422; every other refusal is about who asks (403).
+_NOT_NOW = frozenset({"already_reconsidered", "window_closed", "order_expired", "not_yet_expired"})
+_MISSING = frozenset({"abuser_identity"})
+
+
+def refusal_error(reason: str) -> ServiceError:
+    """The error to raise when a workflow guard refuses, by the guard's reason."""
+    message = GUARD_MESSAGES.get(reason)
+    if reason in _NOT_NOW:
+        return InvalidTransitionError(message)
+    if reason in _MISSING:
+        return ValidationFailed(message)
+    return Forbidden(message)

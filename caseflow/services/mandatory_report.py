@@ -13,9 +13,8 @@ from ..vocab import INTAKE_ORG_TYPES
 from ..workflows.mandatory_report import VERIFIERS
 from . import referrals
 from .cases import CREATORS, EFFECTS, OPENERS, assignable_user
+from .common import CLOSURE_EFFECTS, make_person, open_first_visit, place_in_area, text_effect
 from .errors import ValidationFailed
-
-PERSON_FIELDS = ("name", "sex", "birth_date", "id_number", "phone", "address", "school")
 
 
 def intake_orgs_for(jurisdiction: Jurisdiction):
@@ -31,9 +30,7 @@ def intake_orgs_for(jurisdiction: Jurisdiction):
 
 
 def create(actor: User, data: dict) -> Case:
-    jurisdiction = db.session.get(Jurisdiction, data["jurisdiction_id"])
-    if jurisdiction is None or not actor.organisation.jurisdiction.contains(jurisdiction):
-        raise ValidationFailed(fields={"jurisdiction": [_l("Choose a place in your area.")]})
+    jurisdiction = place_in_area(actor, data["jurisdiction_id"])
     intake = data.get("intake_org_id")
     choices = intake_orgs_for(jurisdiction)
     org = next((o for o in choices if o.id == intake), None) if intake else (choices or [None])[0]
@@ -52,7 +49,7 @@ def create(actor: User, data: dict) -> Case:
         description=data["description"],
     )
     subject = data["subject"]
-    case.persons.append(Person(role="subject", **{k: subject.get(k) for k in PERSON_FIELDS}))
+    case.persons.append(make_person("subject", subject))
     reporter = data.get("reporter") or {}
     case.persons.append(
         Person(
@@ -126,44 +123,17 @@ def refer(case, actor, data):
     return data["reason"], {"referral_ids": [r.id for r in sent], "to_orgs": [o.id for o in orgs]}
 
 
-def open_first_visit(case: Case, data: dict) -> None:
-    ledger.open_deadline(case, "visit_due", due_at=data.get("first_visit_due"))
-
-
-def approve_closure(case, actor, data):
-    now = timeutil.now()
-    case.closed_at = now
-    for deadline in case.open_deadlines("visit_due"):
-        ledger.waive(deadline, actor, "case closed", now)
-    return data.get("comment", ""), {}
-
-
-def reopen(case, actor, data):
-    case.closed_at = None
-    return data["reason"], {}
-
-
-def _text(field):
-    def effect(case, actor, data):
-        return data[field], {}
-
-    return effect
-
-
 CREATORS["mandatory_report"] = create
 OPENERS[("mandatory_report", "report_late")] = open_report_late
-OPENERS[("mandatory_report", "visit_due")] = open_first_visit
+OPENERS[("mandatory_report", "visit_due")] = open_first_visit("visit_due")
 for trigger, effect in {
     "accept": accept,
     "transfer": transfer,
     "start_verification": start_verification,
     "verify": verify,
-    "mark_unfounded": _text("reason"),
+    "mark_unfounded": text_effect("reason"),
     "refer": refer,
-    "request_closure": _text("summary"),
-    "approve_closure": approve_closure,
-    "reject_closure": _text("reason"),
-    "reopen": reopen,
-    "send_feedback": _text("feedback"),
+    "send_feedback": text_effect("feedback"),
+    **CLOSURE_EFFECTS,
 }.items():
     EFFECTS[("mandatory_report", trigger)] = effect

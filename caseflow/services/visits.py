@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Case, User, Visit
 from .audit import append_event
 from .cases import check_version, conflicts_as_409, flush, touch
+from .common import VISIT_KINDS
 from .errors import Forbidden, InvalidTransitionError, ValidationFailed
 
 
@@ -45,7 +46,8 @@ def record(
         recorded_at=now,
     )
     db.session.add(visit)
-    ledger.meet(case, "visit_due", done_at)
+    for kind in VISIT_KINDS:
+        ledger.meet(case, kind, done_at)
     if next_due is not None:
         ledger.open_deadline(case, "visit_due", start=now, due_at=next_due)
     touch(case)

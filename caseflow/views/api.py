@@ -44,6 +44,7 @@ from ..services.errors import (
     ServiceError,
     ValidationFailed,
     VersionConflict,
+    refusal_error,
 )
 from ..workflows import ALL_STATES, WORKFLOWS
 
@@ -410,7 +411,7 @@ def fire_action(case_id, trigger):
     step = workflow.step(trigger)
     refusal = policy.step_refusal(user, case, step)
     if refusal:
-        raise Forbidden(GUARD_MESSAGES.get(refusal))
+        raise refusal_error(refusal)
     if case.state not in step.source:
         raise InvalidTransitionError()
     form = validated(from_json(form_class, body).setup(user, case))

@@ -1,9 +1,13 @@
 """The registry of case types. Add a module per type and list its WORKFLOW here."""
 
 from .base import PREVIOUS, InvalidTransition, Step, UnknownTrigger, Workflow
+from .dv_warning import WORKFLOW as DV_WARNING
 from .mandatory_report import WORKFLOW as MANDATORY_REPORT
+from .protection_order import WORKFLOW as PROTECTION_ORDER
 
-WORKFLOWS: dict[str, Workflow] = {wf.name: wf for wf in (MANDATORY_REPORT,)}
+WORKFLOWS: dict[str, Workflow] = {
+    wf.name: wf for wf in (MANDATORY_REPORT, DV_WARNING, PROTECTION_ORDER)
+}
 
 # Every state of every type, for the database CHECK constraint.
 ALL_STATES: tuple[str, ...] = tuple(

@@ -166,6 +166,11 @@ def test_the_default_pack_loads_with_every_deadline_and_its_basis():
         "feedback_due": (None, 3),
         "visit_due": (None, 7),
         "referral_due": (None, 5),
+        "deliver_due": (None, 5),
+        "first_visit_due": (None, 30),
+        "ruling_due": (72, None),
+        "ruling_due_urgent": (24, None),
+        "reconsideration_window": (None, 5),
     }
     assert set(default.defaults) == set(expected)
     for kind, (hours, days) in expected.items():
@@ -173,6 +178,7 @@ def test_the_default_pack_loads_with_every_deadline_and_its_basis():
         assert (rule.hours, rule.days) == (hours, days), kind
         assert rule.basis and rule.basis_en, kind
     assert default.overrides == {}
+    assert default.reminders["order_expiry"].days_before == (30, 7)
 
 
 def test_a_rule_computes_its_due_time_by_hours_or_days():

@@ -1,0 +1,131 @@
+"""家庭暴力警情与告诫书 — police DV calls and warning letters (workflows.md §2;
+反家庭暴力法 Art. 15–17)."""
+
+from flask_babel import lazy_gettext as _l
+
+from .base import PREVIOUS, Step, Workflow, in_owner_org, not_closure_requester
+
+POLICE = frozenset({"police"})
+# 查访 is done by the committee and the police station (Art. 17 ¶2); the women's
+# federation follows DV cases in its area too.
+FOLLOWERS = frozenset({"police", "womens_federation"})
+SUPERVISOR = frozenset({"supervisor"})
+
+STATES = {
+    "incident_logged": _l("Incident logged"),
+    "warning_issued": _l("Warning issued"),
+    "delivered": _l("Warning delivered"),
+    "following_up": _l("Following up"),
+    "escalated": _l("Escalated"),
+    "closure_requested": _l("Closure requested"),
+    "closed": _l("Closed"),
+}
+
+
+def warning_complete(case, actor) -> str | None:
+    """A 告诫书 names the abuser with identity details (Art. 16 ¶2)."""
+    abuser = case.person("abuser")
+    if abuser is None or not abuser.name:
+        return "abuser_identity"
+    return None
+
+
+WORKFLOW = Workflow(
+    name="dv_warning",
+    prefix="DV",
+    label=_l("Domestic violence call and warning"),
+    states=STATES,
+    initial_trigger="log_incident",
+    final_states=frozenset({"closed"}),
+    steps=[
+        Step("log_incident", (Workflow.NEW,), "incident_logged", POLICE, _l("Log the call")),
+        Step(
+            "criticize",
+            ("incident_logged",),
+            "following_up",
+            POLICE,
+            _l("Criticism and education (批评教育)"),
+            guards=(in_owner_org,),
+            opens=("first_visit_due",),
+            style="secondary",
+        ),
+        Step(
+            "issue_warning",
+            ("incident_logged",),
+            "warning_issued",
+            POLICE,
+            _l("Issue a warning letter (告诫书)"),
+            guards=(in_owner_org, warning_complete),
+            opens=("deliver_due",),
+        ),
+        Step(
+            "escalate",
+            ("incident_logged",),
+            "escalated",
+            POLICE,
+            _l("Escalate: penalty or criminal case"),
+            guards=(in_owner_org,),
+            style="danger",
+        ),
+        Step(
+            "deliver",
+            ("warning_issued",),
+            "delivered",
+            POLICE,
+            _l("Record delivery of the warning"),
+            guards=(in_owner_org,),
+            meets=("deliver_due",),
+        ),
+        Step(
+            "start_follow_up",
+            ("delivered",),
+            "following_up",
+            FOLLOWERS,
+            _l("Start follow-up visits (查访)"),
+            guards=(in_owner_org,),
+            opens=("first_visit_due",),
+        ),
+        Step(
+            "record_repeat",
+            ("following_up",),
+            "escalated",
+            POLICE,
+            _l("Record repeat violence"),
+            guards=(in_owner_org,),
+            style="danger",
+        ),
+        Step(
+            "request_closure",
+            ("following_up", "escalated"),
+            "closure_requested",
+            FOLLOWERS,
+            _l("Request closure"),
+            guards=(in_owner_org,),
+        ),
+        Step(
+            "approve_closure",
+            ("closure_requested",),
+            "closed",
+            SUPERVISOR,
+            _l("Approve closure"),
+            guards=(not_closure_requester,),
+        ),
+        Step(
+            "reject_closure",
+            ("closure_requested",),
+            PREVIOUS,
+            SUPERVISOR,
+            _l("Reject closure"),
+            style="danger",
+        ),
+        Step(
+            "reopen",
+            ("closed",),
+            "following_up",
+            SUPERVISOR,
+            _l("Reopen"),
+            opens=("first_visit_due",),
+            style="secondary",
+        ),
+    ],
+)
