@@ -128,6 +128,7 @@ def seed(with_cases: bool = True) -> bool:
         return True
     for index, target in enumerate(TARGETS):
         _demo_case(index, target, users, orgs)
+    _demo_domestic_violence(users, orgs)
     return True
 
 
@@ -229,3 +230,219 @@ def _demo_case(index, target, users, orgs):
             {"reason": "经核实，伤痕系意外摔伤，有医院记录。"},
             case.version,
         )
+
+
+# Domestic-violence demo cases (invented): (victim, abuser, relation, the state to walk to).
+DV_CASES = [
+    ("李红梅", "张大勇", "spouse", "incident_logged"),
+    ("王秀英", "赵建国", "spouse", "warning_issued"),
+    ("陈丽", "刘强", "partner", "delivered"),
+    ("杨芳", "杨德明", "parent", "following_up"),
+    ("周晓燕", "吴志刚", "former_spouse", "escalated"),
+]
+
+# Protection orders: (victim, respondent, relation, state, days ago the draft was started).
+PO_CASES = [
+    ("黄玉兰", "孙伟", "spouse", "filed", 1),
+    ("谢春花", "郑军", "spouse", "accepted", 1),
+    ("冯小琴", "何平", "partner", "in_force", 160),
+    ("邓美玲", "邓志华", "sibling", "rejected", 3),
+]
+
+
+def _clock(value):
+    """Demo cases are walked at the times they would have happened."""
+    timeutil.set_clock(value)
+    return value
+
+
+def _dv_data(village, victim, abuser, relation, call_at):
+    return {
+        "jurisdiction_id": village.id,
+        "call_at": call_at,
+        "attended_at": call_at + timedelta(minutes=25),
+        "location": "城南社区（演示）",
+        "subject": {
+            "name": victim,
+            "sex": "F",
+            "phone": "13800000000",
+            "address": "城南社区（演示）",
+        },
+        "abuser": {"name": abuser, "sex": "M", "relation": relation, "address": "城南社区（演示）"},
+        "violence_forms": ["physical", "psychological"],
+        "injury_level": "minor",
+        "injuries": "面部、手臂软组织挫伤。",
+        "minors_present": True,
+        "minors_witnessed": False,
+        "prior_incidents": 1,
+        "special_protection": [],
+        "urgent": False,
+        "description": "邻居报警称听到争吵和哭喊，民警到场时受害人面部有伤。（演示数据）",
+    }
+
+
+def _demo_domestic_violence(users, orgs):
+    from .services import cases, visits
+
+    police, wf, court = users["police"], users["womens_federation"], users["court_liaison"]
+    village = db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "500240001001"))
+    real_now = timeutil.now()
+    order = ["incident_logged", "warning_issued", "delivered", "following_up", "escalated"]
+    try:
+        for index, (victim, abuser, relation, target) in enumerate(DV_CASES):
+            t = _clock(real_now - timedelta(days=12 - 2 * index, hours=3))
+            case = cases.create_case(
+                police, "dv_warning", _dv_data(village, victim, abuser, relation, t)
+            )
+            if target == "incident_logged":
+                continue
+            if target == "following_up":
+                _clock(t + timedelta(hours=1))
+                cases.fire(police, case, "criticize", {"comment": "已批评教育。"}, case.version)
+                continue
+            t = _clock(t + timedelta(hours=2))
+            number = f"石公（南）告字〔{t.year}〕{index:03d}号"
+            cases.fire(
+                police,
+                case,
+                "issue_warning",
+                {
+                    "warning_number": number,
+                    "issued_at": t,
+                    "facts": f"{abuser}因家庭琐事殴打{victim}，致其面部软组织挫伤。",
+                    "prohibition": "禁止加害人对受害人实施家庭暴力。再次实施家庭暴力的，依法予以处理。",
+                },
+                case.version,
+            )
+            if order.index(target) < order.index("delivered"):
+                continue
+            t = _clock(t + timedelta(days=1))
+            cases.fire(
+                police,
+                case,
+                "deliver",
+                {
+                    "delivered_abuser_at": t,
+                    "delivered_victim_at": t,
+                    "committee_notified_at": t,
+                    "committee_name": "城南社区居民委员会",
+                },
+                case.version,
+            )
+            if target == "delivered":
+                continue
+            _clock(t + timedelta(hours=1))
+            cases.fire(police, case, "start_follow_up", {}, case.version)
+            t = _clock(t + timedelta(days=3))
+            visits.record(
+                case,
+                police,
+                t,
+                "home",
+                "concern",
+                "受害人称加害人仍有言语威胁。",
+                None,
+                case.version,
+            )
+            t = _clock(t + timedelta(days=1))
+            cases.fire(
+                police,
+                case,
+                "record_repeat",
+                {"occurred_at": t - timedelta(hours=2), "description": "加害人再次殴打受害人。"},
+                case.version,
+            )
+            _clock(t + timedelta(hours=2))
+            _demo_order(
+                wf, court, village, ("周晓燕", "吴志刚", "former_spouse", "drafted", 0), case
+            )
+        for spec in PO_CASES:
+            _clock(real_now - timedelta(days=spec[4], hours=5))
+            _demo_order(wf, court, village, spec, None)
+    finally:
+        timeutil.set_clock(None)
+
+
+def _demo_order(wf, court_user, village, spec, source):
+    from .deadlines.calendar import add_months
+    from .services import cases
+
+    victim, respondent, relation, target, _days = spec
+    court = court_user.organisation
+    case = cases.create_case(
+        wf,
+        "protection_order",
+        {
+            "jurisdiction_id": village.id,
+            "source_case_id": source.id if source else None,
+            "subject": {
+                "name": victim,
+                "sex": "F",
+                "phone": "13900000000",
+                "address": "城南社区（演示）",
+            },
+            "applicant_role": "victim",
+            "proxy_reason": None,
+            "applicant": {},
+            "respondent": {"name": respondent, "sex": "M", "relation": relation},
+            "measures": ["no_violence", "no_contact"],
+            "measures_other": None,
+            "evidence": ["statement", "police_documents", "medical"],
+            "court_id": court.id,
+            "court_basis": "applicant_residence",
+            "victim_wishes_confirmed": False,
+            "oral_application": False,
+            "special_protection": [],
+            "urgent": False,
+            "description": f"{respondent}多次殴打、威胁申请人，申请人面临家庭暴力的现实危险。（演示数据）",
+        },
+    )
+    if target == "drafted":
+        return case
+    t = _clock(timeutil.now() + timedelta(hours=1))
+    cases.fire(wf, case, "file", {"filed_at": t}, case.version)
+    if target == "filed":
+        return case
+    t = _clock(t + timedelta(hours=2))
+    cases.fire(court_user, case, "court_accept", {"accepted_at": t, "urgent": False}, case.version)
+    if target == "accepted":
+        return case
+    t = _clock(t + timedelta(hours=30))
+    if target == "rejected":
+        cases.fire(
+            court_user,
+            case,
+            "reject",
+            {"ruled_at": t, "reason": "现有证据不足以证明存在家庭暴力的现实危险。"},
+            case.version,
+        )
+        return case
+    issued_day = timeutil.to_local(t).date()
+    cases.fire(
+        court_user,
+        case,
+        "issue_order",
+        {
+            "order_number": f"（{t.year}）渝0240民保令{case.id}号",
+            "issued_at": t,
+            "expires_on": add_months(issued_day, 6),
+            "granted_measures": ["no_violence", "no_contact"],
+        },
+        case.version,
+    )
+    t = _clock(t + timedelta(hours=20))
+    cases.fire(
+        court_user,
+        case,
+        "serve",
+        {
+            "served_applicant_at": t,
+            "served_respondent_at": t,
+            "served_police_at": t,
+            "served_committee_at": t,
+            "police_name": "南宾派出所",
+            "committee_name": "城南社区居民委员会",
+        },
+        case.version,
+    )
+    return case

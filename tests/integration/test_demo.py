@@ -1,0 +1,40 @@
+"""The demo district the README's run command loads: every case walked through the real
+services, so a change that breaks a step breaks here before it breaks the demo."""
+
+from sqlalchemy import func, select
+
+from caseflow import timeutil
+from caseflow.demo import DV_CASES, PO_CASES, TARGETS, seed
+from caseflow.extensions import db
+from caseflow.models import Case
+from caseflow.services.audit import verify_chain
+
+
+def test_the_full_demo_loads_with_honest_timelines(clean):
+    with clean.app_context():
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        assert seed(with_cases=True) is True
+        db.session.commit()
+        assert seed(with_cases=True) is False  # a second load changes nothing
+
+        states = db.session.execute(select(Case.type, Case.state)).all()
+        by_type = {}
+        for case_type, state in states:
+            by_type.setdefault(case_type, []).append(state)
+        assert sorted(by_type["mandatory_report"]) == sorted(TARGETS)
+        assert sorted(by_type["dv_warning"]) == sorted(s for *_, s in DV_CASES)
+        # One application is started from the escalated warning case, still a draft.
+        assert sorted(by_type["protection_order"]) == sorted(
+            ["drafted", *(spec[3] for spec in PO_CASES)]
+        )
+        for case in db.session.scalars(select(Case)):
+            assert verify_chain(case.id) is None, case.number
+        # Walking the demo at past times leaves the clock as it found it.
+        assert timeutil._clock_override is None
+        in_force = db.session.scalar(select(Case).where(Case.state == "in_force"))
+        assert in_force.protection_order.expires_at > timeutil.now()
+        escalated = db.session.scalar(select(Case).where(Case.state == "escalated"))
+        assert escalated.last_event("order_started") is not None
+        assert db.session.scalar(select(func.count()).select_from(Case)) == len(states)
