@@ -13,6 +13,7 @@ plain objects and answer with an error message or None.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from transitions import Machine, MachineError
 
 # A destination meaning "the state the case was in before closure was requested".
@@ -177,3 +178,46 @@ def not_closure_requester(case, actor) -> str | None:
     if request is not None and request.actor_id == actor.id:
         return "self_approval"
     return None
+
+
+def closure_steps(
+    sources: tuple[str, ...], owners: frozenset[str], reopen_opens: tuple[str, ...]
+) -> list[Step]:
+    """The closure spine every case type shares (workflows.md §1): the handling unit asks,
+    a supervisor who did not ask approves or sends it back where it was, and may reopen."""
+    supervisor = frozenset({"supervisor"})
+    return [
+        Step(
+            "request_closure",
+            sources,
+            "closure_requested",
+            owners,
+            _l("Request closure"),
+            guards=(in_owner_org,),
+        ),
+        Step(
+            "approve_closure",
+            ("closure_requested",),
+            "closed",
+            supervisor,
+            _l("Approve closure"),
+            guards=(not_closure_requester,),
+        ),
+        Step(
+            "reject_closure",
+            ("closure_requested",),
+            PREVIOUS,
+            supervisor,
+            _l("Reject closure"),
+            style="danger",
+        ),
+        Step(
+            "reopen",
+            ("closed",),
+            "following_up",
+            supervisor,
+            _l("Reopen"),
+            opens=reopen_opens,
+            style="secondary",
+        ),
+    ]

@@ -3,13 +3,12 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .base import PREVIOUS, Step, Workflow, in_owner_org, not_closure_requester
+from .base import Step, Workflow, closure_steps, in_owner_org
 
 POLICE = frozenset({"police"})
 # 查访 is done by the committee and the police station (Art. 17 ¶2); the women's
 # federation follows DV cases in its area too.
 FOLLOWERS = frozenset({"police", "womens_federation"})
-SUPERVISOR = frozenset({"supervisor"})
 
 STATES = {
     "incident_logged": _l("Incident logged"),
@@ -94,38 +93,6 @@ WORKFLOW = Workflow(
             guards=(in_owner_org,),
             style="danger",
         ),
-        Step(
-            "request_closure",
-            ("following_up", "escalated"),
-            "closure_requested",
-            FOLLOWERS,
-            _l("Request closure"),
-            guards=(in_owner_org,),
-        ),
-        Step(
-            "approve_closure",
-            ("closure_requested",),
-            "closed",
-            SUPERVISOR,
-            _l("Approve closure"),
-            guards=(not_closure_requester,),
-        ),
-        Step(
-            "reject_closure",
-            ("closure_requested",),
-            PREVIOUS,
-            SUPERVISOR,
-            _l("Reject closure"),
-            style="danger",
-        ),
-        Step(
-            "reopen",
-            ("closed",),
-            "following_up",
-            SUPERVISOR,
-            _l("Reopen"),
-            opens=("first_visit_due",),
-            style="secondary",
-        ),
+        *closure_steps(("following_up", "escalated"), FOLLOWERS, reopen_opens=("first_visit_due",)),
     ],
 )

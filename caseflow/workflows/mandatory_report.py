@@ -3,12 +3,11 @@
 from flask_babel import lazy_gettext as _l
 
 from .base import (
-    PREVIOUS,
     Step,
     Workflow,
+    closure_steps,
     in_owner_org,
     in_owner_org_or_role,
-    not_closure_requester,
 )
 
 REPORTERS = frozenset(
@@ -23,7 +22,6 @@ REPORTERS = frozenset(
 )
 INTAKE = frozenset({"police", "civil_affairs"})
 VERIFIERS = frozenset({"police", "civil_affairs", "child_supervisor"})
-SUPERVISOR = frozenset({"supervisor"})
 
 STATES = {
     "submitted": _l("Submitted"),
@@ -118,39 +116,7 @@ WORKFLOW = Workflow(
             guards=(in_owner_org,),
             opens=("visit_due",),
         ),
-        Step(
-            "request_closure",
-            ("following_up", "unfounded"),
-            "closure_requested",
-            INTAKE,
-            _l("Request closure"),
-            guards=(in_owner_org,),
-        ),
-        Step(
-            "approve_closure",
-            ("closure_requested",),
-            "closed",
-            SUPERVISOR,
-            _l("Approve closure"),
-            guards=(not_closure_requester,),
-        ),
-        Step(
-            "reject_closure",
-            ("closure_requested",),
-            PREVIOUS,
-            SUPERVISOR,
-            _l("Reject closure"),
-            style="danger",
-        ),
-        Step(
-            "reopen",
-            ("closed",),
-            "following_up",
-            SUPERVISOR,
-            _l("Reopen"),
-            opens=("visit_due",),
-            style="secondary",
-        ),
+        *closure_steps(("following_up", "unfounded"), INTAKE, reopen_opens=("visit_due",)),
         Step(
             "send_feedback",
             OPEN,

@@ -8,14 +8,13 @@ court named in the application records acceptance, rulings, service and changes.
 from flask_babel import lazy_gettext as _l
 
 from .. import timeutil
-from .base import PREVIOUS, Step, Workflow, in_owner_org, not_closure_requester
+from .base import Step, Workflow, closure_steps, in_owner_org
 
 # Who drafts an application with or for the victim: 妇联 / hotline / police / lawyer.
 DRAFTERS = frozenset({"womens_federation", "hotline", "police", "legal_aid"})
 COURT = frozenset({"court_liaison"})
 # A violation may be reported by anyone handling the case (Art. 34).
 HANDLERS = DRAFTERS | COURT
-SUPERVISOR = frozenset({"supervisor"})
 SYSTEM = frozenset()  # fired by the sweep only
 
 STATES = {
@@ -193,38 +192,6 @@ WORKFLOW = Workflow(
             guards=(in_owner_org,),
             opens=("visit_due",),
         ),
-        Step(
-            "request_closure",
-            ("following_up",),
-            "closure_requested",
-            DRAFTERS,
-            _l("Request closure"),
-            guards=(in_owner_org,),
-        ),
-        Step(
-            "approve_closure",
-            ("closure_requested",),
-            "closed",
-            SUPERVISOR,
-            _l("Approve closure"),
-            guards=(not_closure_requester,),
-        ),
-        Step(
-            "reject_closure",
-            ("closure_requested",),
-            PREVIOUS,
-            SUPERVISOR,
-            _l("Reject closure"),
-            style="danger",
-        ),
-        Step(
-            "reopen",
-            ("closed",),
-            "following_up",
-            SUPERVISOR,
-            _l("Reopen"),
-            opens=("visit_due",),
-            style="secondary",
-        ),
+        *closure_steps(("following_up",), DRAFTERS, reopen_opens=("visit_due",)),
     ],
 )
