@@ -50,7 +50,9 @@ def legal_time(data: dict, field: str, not_before=None, before_name=None) -> dat
     """A legal moment typed by the user (acceptance, ruling, service): never in the future
     (the form checks) and never before the moment it depends on."""
     value = data.get(field) or timeutil.now()
-    if not_before is not None and value < not_before:
+    # Legal moments are typed to the minute: the same minute as the moment before is not
+    # earlier (a filing at 14:05:40 and an acceptance typed as 14:05 are in order).
+    if not_before is not None and value < not_before.replace(second=0, microsecond=0):
         raise ValidationFailed(
             fields={
                 field: [
