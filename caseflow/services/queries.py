@@ -6,11 +6,14 @@ Everything here filters with policy.scope() in SQL and paginates in SQL.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import policy, timeutil
+from ..deadlines.rules import load
 from ..extensions import db
-from ..models import Case, Deadline, Jurisdiction, Person, Referral, User
+from ..models import Case, Deadline, Jurisdiction, Person, ProtectionOrder, Referral, User
 from ..workflows import WORKFLOWS
 
 
@@ -154,3 +157,44 @@ def referrals_to(user: User, open_only: bool = True) -> list[Referral]:
     if open_only:
         query = query.where(Referral.status.in_(("sent", "accepted")))
     return db.session.scalars(query.order_by(Referral.sent_at.desc())).all()
+
+
+def expiry_horizon() -> timedelta:
+    """How far ahead an order's expiry is shown: the largest reminder of the rule pack
+    (30 days by default; an extension is applied for before the order lapses, Art. 30)."""
+    reminder = load(current_app.config["RULE_PACK"]).reminders.get("order_expiry")
+    return timedelta(days=max(reminder.days_before) if reminder else 30)
+
+
+def orders_expiring(user: User, within: timedelta | None = None, limit: int = 100):
+    """Protection orders in force, in scope, whose term ends within `within` (by default the
+    rule pack's horizon), soonest first: (case, order) pairs."""
+    at = timeutil.now()
+    within = within if within is not None else expiry_horizon()
+    # An alias: the court's scope condition is itself an EXISTS on protection_orders, which
+    # would otherwise be correlated with (and lose its FROM to) this query's join.
+    order = aliased(ProtectionOrder)
+    rows = db.session.execute(
+        select(Case, order)
+        .join(order, order.case_id == Case.id)
+        .where(
+            policy.scope(user),
+            Case.state.in_(("issued", "in_force")),
+            order.expires_at > at,
+            order.expires_at <= at + within,
+        )
+        .order_by(order.expires_at, Case.id)
+        .limit(limit)
+    ).all()
+    return [(case, found) for case, found in rows]
+
+
+def orders_started_from(user: User, case: Case) -> list[Case]:
+    """The protection-order applications started from this DV case that the user may see."""
+    order = aliased(ProtectionOrder)
+    return db.session.scalars(
+        select(Case)
+        .join(order, order.case_id == Case.id)
+        .where(order.source_case_id == case.id, policy.scope(user))
+        .order_by(Case.created_at, Case.id)
+    ).all()

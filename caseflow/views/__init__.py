@@ -1,14 +1,19 @@
 """Blueprints and the app-wide handlers: login, errors, template helpers."""
 
+import re
+from datetime import datetime
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .. import timeutil, vocab
 from ..extensions import csrf, db, login_manager
 from ..models import User
+from ..workflows import WORKFLOWS
 
 
 def wants_json() -> bool:
@@ -19,10 +24,12 @@ def register(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
+    from .documents import bp as documents_bp
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(api_bp)
 
     login_manager.login_view = "auth.login"
@@ -67,6 +74,51 @@ def register(app: Flask) -> None:
     @app.template_global()
     def now():
         return timeutil.now()
+
+    @app.template_global()
+    def today():
+        return timeutil.to_local(timeutil.now()).date()
+
+    @app.template_filter("cn_date")
+    def cn_date(value):
+        """A date as official documents write it: 2026年3月5日 (a time is taken locally)."""
+        if not value:
+            return ""
+        day = timeutil.to_local(value).date() if isinstance(value, datetime) else value
+        return f"{day.year}年{day.month}月{day.day}日"
+
+    @app.template_filter("cn_datetime")
+    def cn_datetime(value):
+        if not value:
+            return ""
+        at = timeutil.to_local(value)
+        return f"{at.year}年{at.month}月{at.day}日{at.hour}时{at.minute:02d}分"
+
+    @app.template_global()
+    def in_order(vocabulary_name, codes):
+        """Codes in the order of their vocabulary (the law's order), unknown ones last."""
+        order = list(getattr(vocab, vocabulary_name))
+        return sorted(codes or [], key=lambda c: order.index(c) if c in order else len(order))
+
+    @app.template_filter("item_text")
+    def item_text(value):
+        """A label without its item number, for a numbered list: "(1) Prohibit…" → "Prohibit…"."""
+        return re.sub(r"^\s*[（(][^）)]{1,4}[）)]\s*", "", str(value))
+
+    @app.template_global()
+    def order_last_day(order):
+        """The last day a protection order is in force: it ends as that day ends (Art. 30)."""
+        from ..services.protection_order import last_day
+
+        return last_day(order) if order is not None and order.expires_at else None
+
+    @app.template_global()
+    def can_start(case_type):
+        """Whether the logged-in user may open a new case of this type."""
+        workflow = WORKFLOWS.get(case_type)
+        if workflow is None or not current_user.is_authenticated:
+            return False
+        return current_user.role in workflow.step(workflow.initial_trigger).roles
 
 
 def _http_code(status: int) -> str:

@@ -1,5 +1,6 @@
-"""Case pages: my work, the list, the report form, the case page and its actions,
-the supervisor's review queue, the referral inbox and the workflow diagrams.
+"""Case pages: my work, the list, the creation form of each case type (a protection order
+may start from a DV case), the case page and its actions, the supervisor's review queue,
+the referral inbox and the workflow diagrams.
 
 Each handler: load (scoped, 404 otherwise) → check → call one service → commit once.
 """
@@ -15,6 +16,7 @@ from ..extensions import db
 from ..forms import ACTION_FORMS, CREATE_FORMS, ReferralAnswerForm, ReferralForm, VisitForm
 from ..models import Jurisdiction, Organisation, Referral
 from ..services import cases as case_service
+from ..services import protection_order as po_service
 from ..services import queries, referrals, visits
 from ..services.audit import log_access
 from ..services.errors import ServiceError
@@ -39,6 +41,15 @@ def _flash_service_error(exc: ServiceError) -> None:
             flash(f"{field}: {message}", "danger")
 
 
+# Roles that work on protection orders (besides the case's own team): their "my work" page
+# always shows the orders about to lapse, even when there are none.
+ORDER_ROLES = (
+    WORKFLOWS["protection_order"].step("draft").roles
+    | WORKFLOWS["protection_order"].step("court_accept").roles
+    | {"supervisor"}
+)
+
+
 @bp.get("/")
 @login_required
 def my_work():
@@ -48,6 +59,9 @@ def my_work():
         deadlines=queries.deadlines_due(current_user),
         referral_count=len(queries.referrals_to(current_user)),
         closures=queries.closures_to_review(current_user),
+        expiring=queries.orders_expiring(current_user),
+        expiry_days=queries.expiry_horizon().days,
+        handles_orders=current_user.role in ORDER_ROLES,
     )
 
 
@@ -104,26 +118,135 @@ def case_list():
     )
 
 
+# The creation page of each case type, and what the page says once the case exists.
+NEW_TEMPLATES = {
+    "mandatory_report": "cases/new_report.html",
+    "dv_warning": "cases/new_dv_warning.html",
+    "protection_order": "cases/new_protection_order.html",
+}
+
+
+def _created_message(case) -> str:
+    if case.type == "dv_warning":
+        return _("Call %(number)s logged.", number=case.number)
+    if case.type == "protection_order":
+        return _("Application %(number)s drafted.", number=case.number)
+    return _("Report %(number)s submitted.", number=case.number)
+
+
 @bp.route("/cases/new/<case_type>", methods=["GET", "POST"])
 @login_required
 def new_case(case_type):
     workflow = WORKFLOWS.get(case_type)
-    if workflow is None or case_type not in CREATE_FORMS:
+    if workflow is None or case_type not in CREATE_FORMS or case_type not in NEW_TEMPLATES:
         abort(404)
     if current_user.role not in workflow.step(workflow.initial_trigger).roles:
         abort(403)
     form = CREATE_FORMS[case_type]().setup(current_user)
+    source = None
+    if case_type == "protection_order":
+        source_id = request.args.get("from_case") if request.method == "GET" else None
+        if source_id is not None:
+            source = _dv_case_or_404(source_id)
+            _prefill_from_dv(form, source)
+        elif form.source_case.data:
+            # Shown again after an error: name the case it came from, if still visible.
+            source = policy.visible_case(current_user, form.source_case.data)
+    page = NEW_TEMPLATES[case_type]
+
+    def render(status=200):
+        return render_template(
+            page,
+            form=form,
+            workflow=workflow,
+            source=source if source is not None and source.type == "dv_warning" else None,
+            source_identity_hidden=source is not None
+            and not policy.can_see_identity(current_user, source),
+        ), status
+
     if request.method == "POST":
         if form.validate():
             try:
                 case = case_service.create_case(current_user, case_type, form.to_data())
                 db.session.commit()
-                flash(_("Report %(number)s submitted.", number=case.number), "success")
+                flash(_created_message(case), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
             except ServiceError as exc:
                 _flash_service_error(exc)
-        return render_template("cases/new_report.html", form=form, workflow=workflow), 422
-    return render_template("cases/new_report.html", form=form, workflow=workflow)
+        return render(422)
+    return render()
+
+
+def _dv_case_or_404(raw_id):
+    """The DV case a protection-order application starts from: visible, and a DV case."""
+    try:
+        case_id = int(raw_id)
+    except (TypeError, ValueError):
+        abort(404)
+    case = policy.visible_case(current_user, case_id)
+    if case is None or case.type != "dv_warning":
+        abort(404)
+    return case
+
+
+def _prefill_from_dv(form, source) -> None:
+    """Start an application from a DV call: the place, the victim, the abuser as respondent,
+    the facts and the police documents as evidence. Identities are copied only for a user
+    who may see them on the DV case; otherwise they are typed in with the victim."""
+    incident = source.dv_incident
+    form.source_case.data = source.id
+    if source.jurisdiction.code in {c.value for c in form.jurisdiction.choices}:
+        form.jurisdiction.data = source.jurisdiction.code
+    pairs = ((form.subject.form, source.subject), (form.respondent.form, source.person("abuser")))
+    for sub, person in pairs:
+        if person is None:
+            continue
+        view = policy.person_view(current_user, source, person)
+        sub.sex.data = view["sex"] or ""
+        if view["masked"]:
+            continue
+        for name in ("name", "id_number", "phone", "address"):
+            sub[name].data = view[name] or ""
+        sub.birth_date.data = person.birth_date
+    form.respondent.form.relation.data = incident.relation
+    form.special_protection.data = list(source.special_protection or [])
+    form.description.data = _facts_from_dv(source)
+    # The police logged the call, so its call and attendance records exist; a warning
+    # letter or a penalty decision is a police document (Art. 20; 法释〔2022〕17号 Art. 6).
+    evidence = ["police_records"]
+    if incident.warning_number or incident.outcome == "admin_penalty":
+        evidence.append("police_documents")
+    form.evidence.data = evidence
+
+
+def _facts_from_dv(source) -> str:
+    incident = source.dv_incident
+    parts = [source.description.strip()] if source.description.strip() else []
+    if incident.warning_number:
+        parts.append(
+            _(
+                "Warning letter %(number)s issued on %(day)s: %(facts)s",
+                number=incident.warning_number,
+                day=timeutil.to_local(incident.warning_issued_at).date().isoformat(),
+                facts=incident.warning_facts or "",
+            )
+        )
+    for event in source.events:
+        if event.trigger == "record_repeat" and event.comment:
+            when = event.data.get("occurred_at") if event.data else None
+            day = (
+                datetime.fromisoformat(when).astimezone(timeutil.local_zone()).date()
+                if when
+                else None
+            )
+            parts.append(
+                _(
+                    "Repeat violence on %(day)s: %(what)s",
+                    day=day.isoformat() if day else "—",
+                    what=event.comment,
+                )
+            )
+    return "\n".join(parts)[:5000]
 
 
 def _action_forms(case, failed=None):
@@ -147,6 +270,42 @@ class _Failed:
         self.trigger, self.form = trigger, form
 
 
+# The other parties shown on the case page, in this order (the reporter has its own line).
+OTHER_PERSON_ROLES = ("abuser", "applicant", "respondent")
+
+
+def _type_context(case) -> dict:
+    """What the type's section of the case page needs beyond the case itself."""
+    if case.type == "dv_warning":
+        drafters = WORKFLOWS["protection_order"].step("draft").roles
+        return {
+            "can_start_order": case.is_open and current_user.role in drafters,
+            "orders_started": queries.orders_started_from(current_user, case),
+        }
+    if case.type == "protection_order":
+        order = case.protection_order
+        source = (
+            policy.visible_case(current_user, order.source_case_id)
+            if order.source_case_id
+            else None
+        )
+        return {"source_case": source, "expiry": _expiry_notice(case)}
+    return {}
+
+
+def _expiry_notice(case) -> dict | None:
+    """An order in force whose last day is near: the extension must be applied for before
+    it lapses (Art. 30)."""
+    order = case.protection_order
+    if case.state not in ("issued", "in_force") or order.expires_at is None:
+        return None
+    now = timeutil.now()
+    if not now < order.expires_at <= now + queries.expiry_horizon():
+        return None
+    last = po_service.last_day(order)
+    return {"last_day": last, "days_left": (last - timeutil.to_local(now).date()).days}
+
+
 def _render_detail(case, failed=None, visit_form=None, referral_form=None, status=200):
     if visit_form is None:
         visit_form = VisitForm(formdata=None, prefix="visit")
@@ -165,7 +324,13 @@ def _render_detail(case, failed=None, visit_form=None, referral_form=None, statu
                 if case.person("reporter")
                 else None
             ),
+            others=[
+                policy.person_view(current_user, case, p)
+                for p in case.persons
+                if p.role in OTHER_PERSON_ROLES
+            ],
             identity_visible=policy.can_see_identity(current_user, case),
+            **_type_context(case),
             actions=_action_forms(case, failed),
             failed_trigger=failed.trigger if failed else None,
             visit_form=visit_form if policy.can_record_visit(current_user, case) else None,
@@ -314,6 +479,16 @@ def referral_inbox():
     )
 
 
+@bp.get("/workflows")
+@login_required
+def workflows():
+    """The diagrams: the first case type this user opens cases of, the others one tab away."""
+    for name, workflow in WORKFLOWS.items():
+        if current_user.role in workflow.step(workflow.initial_trigger).roles:
+            return redirect(url_for("cases.workflow_diagram", case_type=name))
+    return redirect(url_for("cases.workflow_diagram", case_type=next(iter(WORKFLOWS))))
+
+
 @bp.get("/workflows/<case_type>")
 @login_required
 def workflow_diagram(case_type):
@@ -329,6 +504,7 @@ def workflow_diagram(case_type):
     return render_template(
         "workflow.html",
         workflow=workflow,
+        workflows=WORKFLOWS,
         case=case,
         source=mermaid_source(workflow, case.state if case else None),
         side_steps=side_steps(workflow),
