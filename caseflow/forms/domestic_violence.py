@@ -49,7 +49,9 @@ from .base import (
     choices,
     id_number,
     normalise_id_number,
+    normalise_phone,
     not_future,
+    phone,
 )
 from .people import IdentityForm, OptionalSexIdentityForm, name_field
 from .places import PlaceForm
@@ -90,7 +92,9 @@ class ApplicantForm(SubForm):
 
     name = name_field(_l("Applicant's name or unit"), required=False)
     relation = StringField(_l("Relation to the victim"), [Optional(), Length(max=50)])
-    phone = StringField(_l("Applicant's phone"), [Optional(), Length(max=20)])
+    phone = StringField(
+        _l("Applicant's phone"), [Optional(), Length(max=20), phone], filters=[normalise_phone]
+    )
 
 
 def _special_protection():
@@ -199,9 +203,10 @@ class ProtectionOrderForm(ApplicationFields, PlaceForm):
         choices=choices(PO_APPLICANT_ROLES),
         default="victim",
     )
+    # No Optional(): it would stop the chain before validate_proxy_reason sees the gap.
     proxy_reason = SelectField(
         _l("Why the victim cannot apply in person"),
-        [Optional()],
+        [],
         choices=choices({"": "—", **PROXY_REASONS}),
         default="",
     )
@@ -209,8 +214,9 @@ class ProtectionOrderForm(ApplicationFields, PlaceForm):
     oral_application = BooleanField(_l("Oral application, recorded by the court (Art. 24)"))
     special_protection = _special_protection()
     urgent = BooleanField(_l("Urgent: ruling within 24 hours (Art. 28)"))
+    # A draft may start before the facts are written down; `file` requires facts or evidence.
     description = TextAreaField(
-        _l("Facts of the violence or the danger"), [DataRequired(REQUIRED), Length(max=5000)]
+        _l("Facts of the violence or the danger"), [Optional(), Length(max=5000)]
     )
 
     def setup(self, actor):

@@ -71,7 +71,7 @@ def create(actor: User, data: dict) -> Case:
         case.persons.append(
             make_person(
                 "applicant",
-                {"name": applicant.get("name") or actor.organisation.name, **applicant},
+                {**applicant, "name": applicant.get("name") or actor.organisation.name},
                 relation=applicant.get("relation"),
                 organisation_name=None if role == "close_relative" else actor.organisation.name,
             )
@@ -160,6 +160,8 @@ def missing_for_filing(case: Case) -> dict:
         ]
     if order.court_id is None:
         missing["court"] = [_l("Choose the court (Art. 25).")]
+    if order.is_proxy and not order.proxy_reason:
+        missing["proxy_reason"] = [_l("Say why the victim cannot apply in person.")]
     if order.is_proxy and not order.victim_wishes_confirmed:
         missing["victim_wishes_confirmed"] = [
             _l("A proxy may apply only on the victim's wishes (Art. 23).")
@@ -411,11 +413,11 @@ def expire(case, actor, data):
 # --- the sweep -------------------------------------------------------------------------
 
 
-def expire_due(at: datetime | None = None) -> int:
+def expire_due() -> int:
     """Fire `expire` on every order past its last day. Rows are claimed with
     FOR UPDATE SKIP LOCKED (PostgreSQL), so two sweepers never expire the same order; a
     case changed meanwhile is left for the next run. Returns how many orders expired."""
-    at = at or timeutil.now()
+    at = timeutil.now()
     ids = db.session.scalars(
         db.select(Case.id)
         .join(ProtectionOrder, ProtectionOrder.case_id == Case.id)

@@ -3,11 +3,11 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .base import Step, Workflow, closure_steps, in_owner_org
+from .base import Step, Workflow, closure_steps, in_owner_org, in_owner_org_or_role
 
 POLICE = frozenset({"police"})
 # 查访 is done by the committee and the police station (Art. 17 ¶2); the women's
-# federation follows DV cases in its area too.
+# federation, which follows DV cases in its area, may start it too.
 FOLLOWERS = frozenset({"police", "womens_federation"})
 
 STATES = {
@@ -81,7 +81,7 @@ WORKFLOW = Workflow(
             "following_up",
             FOLLOWERS,
             _l("Start follow-up visits (查访)"),
-            guards=(in_owner_org,),
+            guards=(in_owner_org_or_role("womens_federation"),),
             opens=("first_visit_due",),
         ),
         Step(
@@ -93,6 +93,6 @@ WORKFLOW = Workflow(
             guards=(in_owner_org,),
             style="danger",
         ),
-        *closure_steps(("following_up", "escalated"), FOLLOWERS, reopen_opens=("first_visit_due",)),
+        *closure_steps(("following_up", "escalated"), POLICE, reopen_opens=("first_visit_due",)),
     ],
 )

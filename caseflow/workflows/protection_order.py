@@ -192,6 +192,7 @@ WORKFLOW = Workflow(
             guards=(in_owner_org,),
             opens=("visit_due",),
         ),
-        *closure_steps(("following_up",), DRAFTERS, reopen_opens=("visit_due",)),
+        # A rejection the applicant does not contest is closed from where it stands.
+        *closure_steps(("following_up", "rejected"), DRAFTERS, reopen_opens=("visit_due",)),
     ],
 )

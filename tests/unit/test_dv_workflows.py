@@ -66,8 +66,9 @@ DV_TABLE = {
     "deliver": (["warning_issued"], "delivered", POLICE),
     "start_follow_up": (["delivered"], "following_up", DV_FOLLOWERS),
     "record_repeat": (["following_up"], "escalated", POLICE),
-    # "following_up, escalated: request_closure → approve / reject, reopen — as in §1"
-    "request_closure": (["following_up", "escalated"], "closure_requested", DV_FOLLOWERS),
+    # "following_up, escalated: request_closure → approve / reject, reopen — as in §1":
+    # the owner asks, and DV cases are owned by the police unit that logged the call.
+    "request_closure": (["following_up", "escalated"], "closure_requested", POLICE),
     "approve_closure": (["closure_requested"], "closed", SUPERVISOR),
     "reject_closure": (["closure_requested"], PREVIOUS, SUPERVISOR),
     "reopen": (["closed"], "following_up", SUPERVISOR),
@@ -122,9 +123,12 @@ PO_TABLE = {
     "modify": (["in_force"], SAME, COURT),
     "record_violation": (["in_force"], SAME, DRAFTERS | COURT),  # "anyone handling"
     "revoke": (["in_force"], "ended", COURT),
-    "expire": (["in_force"], "ended", NOBODY),  # "in_force → ended … expire fires at expires_at"
+    # "in_force → ended … expire fires at expires_at". Also from `issued`: an order is in
+    # force from the day it is made (Art. 30), served or not, and ends at its last day.
+    "expire": (["issued", "in_force"], "ended", NOBODY),
     "start_follow_up": (["ended"], "following_up", DRAFTERS),
-    "request_closure": (["following_up"], "closure_requested", DRAFTERS),
+    # Beyond the table: a rejection the applicant does not contest is closed from there.
+    "request_closure": (["following_up", "rejected"], "closure_requested", DRAFTERS),
     "approve_closure": (["closure_requested"], "closed", SUPERVISOR),
     "reject_closure": (["closure_requested"], PREVIOUS, SUPERVISOR),
     "reopen": (["closed"], "following_up", SUPERVISOR),
@@ -301,7 +305,6 @@ def test_reject_closure_returns_to_the_state_closure_was_requested_from(name, or
         ("protection_order", None),
         ("protection_order", "ended"),
         ("protection_order", "in_force"),
-        ("protection_order", "rejected"),
     ],
 )
 def test_reject_closure_refuses_an_origin_closure_cannot_come_from(name, previous):
@@ -525,6 +528,17 @@ def test_guards_refuse_exactly_the_documented_defects(name, trigger, defect, exp
     options.setdefault("court_id", OWNER_ORG)
     case = stand_in_case(name, owner_org_id=OWNER_ORG, **options)
     assert refusal(wf, trigger, who, case) == expected
+
+
+def test_the_womens_federation_may_start_dv_follow_up_on_a_police_case():
+    # The case belongs to the police unit that logged the call; the federation of the
+    # area may start 查访 on it, another police unit may not, and closure stays the owner's.
+    case = stand_in_case("dv_warning", owner_org_id=OWNER_ORG)
+    federation = actor("womens_federation", organisation_id=OTHER_ORG)
+    other_police = actor("police", organisation_id=OTHER_ORG)
+    assert refusal(DV, "start_follow_up", federation, case) is None
+    assert refusal(DV, "start_follow_up", other_police, case) == "not_owner"
+    assert policy.step_refusal(federation, case, DV.step("request_closure")) == "role"
 
 
 def test_record_violation_may_come_from_any_handling_unit():

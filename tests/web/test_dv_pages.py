@@ -418,11 +418,6 @@ def test_a_proxy_application_through_the_page(client, clean):
         assert applicant.organisation_name == "石柱县妇联" and applicant.phone == PROXY_PHONE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/protection_order.create: {'name': … or actor.organisation.name, "
-    "**applicant} lets the form's name=None override the unit's name",
-)
 def test_a_unit_applying_without_a_name_is_named_by_its_unit(client, clean):
     login(client, "womens_federation")
     form = proxy_form(clean, client, proxy_reason="coerced", victim_wishes_confirmed="y")
@@ -432,11 +427,6 @@ def test_a_unit_applying_without_a_name_is_named_by_its_unit(client, clean):
         assert case.person("applicant").name == "石柱县妇联"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ProtectionOrderForm.validate_proxy_reason never runs on an empty value: the "
-    "field's Optional() validator stops the chain first (caseflow/forms/domestic_violence.py)",
-)
 def test_a_proxy_application_needs_a_reason(client, clean):
     login(client, "womens_federation")
     response = client.post("/cases/new/protection_order", data=proxy_form(clean, client))
@@ -445,7 +435,7 @@ def test_a_proxy_application_needs_a_reason(client, clean):
         assert count(Case) == 0
 
 
-def test_a_protection_order_without_facts_is_422(client, clean):
+def test_an_unknown_measure_is_422_even_on_a_draft_without_facts(client, clean):
     login(client, "womens_federation")
     token = csrf_token(client, "/cases/new/protection_order")
     data = po_form(token, court_id(clean), description="", measures=["bogus"])
