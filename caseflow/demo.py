@@ -58,6 +58,8 @@ USERS = [
     ("police", "向建军", "nanbin_police", "police"),
     ("court_liaison", "陈立平", "court", "court_liaison"),
     ("legal_aid", "黄晓琳", "legal_aid", "legal_aid"),
+    # Objections to a legal-aid denial are decided by the justice bureau (法律援助法 Art. 49).
+    ("justice_bureau", "周法宁", "justice", "legal_aid"),
     ("hotline", "刘芳", "hotline", "hotline"),
     ("womens_federation", "崔玉兰", "womens_federation", "womens_federation"),
     ("supervisor", "谭志强", "committee", "supervisor"),

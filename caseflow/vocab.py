@@ -168,6 +168,9 @@ DEADLINE_KINDS = {
     "first_visit_due": _l("First follow-up visit (查访)"),
     "ruling_due": _l("Court ruling on the protection order"),
     "reconsideration_window": _l("Reconsideration may be requested"),
+    "decision_due": _l("Decision on the legal-aid application"),
+    "assign_due": _l("Assignment of a legal-aid lawyer"),
+    "objection_decision_due": _l("Decision on the objection"),
 }
 
 # Timeline entries that are not workflow steps.
@@ -179,6 +182,9 @@ EVENT_LABELS = {
     "referral_completed": _l("Referral completed"),
     "referral_withdrawn": _l("Referral withdrawn"),
     "order_started": _l("Protection-order application started from this case"),
+    "legal_aid_started": _l("Referred to legal aid"),
+    "legal_aid_update": _l("Legal-aid case update"),
+    "call_attached": _l("Hotline call attached"),
 }
 
 # --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------
@@ -302,4 +308,70 @@ SERVICE_PARTIES = {
 PO_END_REASONS = {
     "expired": _l("Expired"),
     "revoked": _l("Revoked"),
+}
+
+# --- legal aid (法律援助法) ----------------------------------------------------------------
+
+LEGAL_MATTERS = {
+    "protection_order": _l("Protection-order application"),
+    "divorce": _l("Divorce, custody or property after domestic violence"),
+    "maintenance": _l("Maintenance or support payments"),
+    "injury_damages": _l("Damages for personal injury"),
+    "criminal_victim": _l("Representation of a crime victim"),
+    "guardianship": _l("Revoking a guardian's qualification"),
+    "labour": _l("Wages or work injury"),
+    "other": _l("Other"),
+}
+
+# No means test for victims of abuse, abandonment or domestic violence (Art. 32 (4)).
+MEANS_EXEMPTIONS = {
+    "abuse": _l("Victim of abuse (虐待)"),
+    "abandonment": _l("Victim of abandonment (遗弃)"),
+    "domestic_violence": _l("Victim of domestic violence"),
+}
+
+LEGAL_AID_DECISIONS = {"granted": _l("Granted"), "denied": _l("Denied")}
+
+# --- hotline calls (workflows.md §5) -------------------------------------------------------
+
+CALL_LINES = {
+    "12338": _l("12338 women's rights hotline"),
+    "12345": _l("12345 government service hotline"),
+    "walk_in": _l("Walk-in"),
+    "other": _l("Other"),
+}
+
+CALL_CATEGORIES = {
+    "domestic_violence": _l("Domestic violence"),
+    "marriage_family": _l("Marriage and family dispute"),
+    "sexual_violence": _l("Sexual assault or harassment"),
+    "trafficking": _l("Trafficking"),
+    "employment_discrimination": _l("Sex discrimination at work"),
+    "property": _l("Property rights"),
+    "child_protection": _l("Child protection"),
+    "legal_consultation": _l("Legal consultation"),
+    "other": _l("Other"),
+}
+
+CALL_URGENCY = {
+    "normal": _l("Normal"),
+    "urgent": _l("Urgent"),
+    "danger": _l("In danger now"),
+}
+
+CALL_ACTIONS = {
+    "advice": _l("Advice given"),
+    "referral": _l("Referred to a department"),
+    "case_created": _l("Case opened"),
+    "emergency_110": _l("Transferred to 110"),
+}
+
+CALLER_RELATIONS = {
+    "self": _l("The person concerned"),
+    "family": _l("Family member"),
+    "neighbour": _l("Neighbour"),
+    "friend": _l("Friend"),
+    "colleague": _l("Colleague or teacher"),
+    "official": _l("Official or social worker"),
+    "other": _l("Other"),
 }

@@ -3,6 +3,8 @@
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
+from .hotline import HotlineCall
+from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .user import ApiToken, User
 
@@ -14,7 +16,9 @@ __all__ = [
     "Deadline",
     "DvIncident",
     "Event",
+    "HotlineCall",
     "Jurisdiction",
+    "LegalAid",
     "MandatoryReport",
     "Organisation",
     "Person",

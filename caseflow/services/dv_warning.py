@@ -19,6 +19,13 @@ from .common import (
 from .errors import ValidationFailed
 
 
+def police_for(jurisdiction):
+    """The police unit nearest the place: its station, else the county bureau."""
+    from .mandatory_report import intake_orgs_for
+
+    return next((o for o in intake_orgs_for(jurisdiction) if o.type.startswith("police")), None)
+
+
 def create(actor: User, data: dict) -> Case:
     jurisdiction = place_in_area(actor, data["jurisdiction_id"])
     subject = make_person("subject", data["subject"])
@@ -26,10 +33,14 @@ def create(actor: User, data: dict) -> Case:
     flags = special_protection(subject, data.get("special_protection"), data["call_at"])
     # Special protection and serious injury raise the priority (Art. 5).
     urgent = bool(data.get("urgent") or flags or data.get("injury_level") == "serious")
+    police = actor.role == "police"
+    owner = actor.organisation if police else police_for(jurisdiction)
+    if owner is None:
+        raise ValidationFailed(fields={"jurisdiction": [_l("No police unit serves this place.")]})
     case = Case(
         jurisdiction=jurisdiction,
-        owner_org=actor.organisation,
-        owner_user=actor,
+        owner_org=owner,
+        owner_user=actor if police else None,
         urgent=urgent,
         risk_level="high" if urgent else "medium",
         special_protection=flags,

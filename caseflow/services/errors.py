@@ -59,11 +59,27 @@ GUARD_MESSAGES = {
     "window_closed": _l("The 5-day window for reconsideration has closed (反家庭暴力法 Art. 31)."),
     "order_expired": _l("The order has expired: it can no longer be extended or changed."),
     "not_yet_expired": _l("The order has not expired yet."),
+    "not_justice_bureau": _l(
+        "Objections are decided by the justice bureau that set up the legal-aid centre "
+        "(法律援助法 Art. 49)."
+    ),
+    "materials_already_requested": _l(
+        "Missing materials are requested once, in one list (法律援助法 Art. 43)."
+    ),
+    "not_applicant_side": _l("Only the referring unit or the legal-aid centre may do this."),
 }
 
 # Guards about time or the case's history answer 409 (the action is not possible now,
 # whoever asks); a missing fact answers 422; every other refusal is about who asks (403).
-_NOT_NOW = frozenset({"already_reconsidered", "window_closed", "order_expired", "not_yet_expired"})
+_NOT_NOW = frozenset(
+    {
+        "already_reconsidered",
+        "window_closed",
+        "order_expired",
+        "not_yet_expired",
+        "materials_already_requested",
+    }
+)
 _MISSING = frozenset({"abuser_identity"})
 
 

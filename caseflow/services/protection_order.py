@@ -13,7 +13,6 @@ from ..deadlines import ledger
 from ..deadlines.calendar import add_months
 from ..extensions import db
 from ..models import Case, Organisation, ProtectionOrder, User
-from ..vocab import INTAKE_ORG_TYPES
 from . import referrals
 from .audit import append_event
 from .cases import CREATED, CREATORS, EFFECTS, OPENERS, fire_as_system, touch
@@ -26,10 +25,10 @@ from .common import (
     special_protection,
     update_person,
 )
+from .dv_warning import police_for
 from .errors import ServiceError, ValidationFailed
 
 MAX_TERM_MONTHS = 6  # Art. 30
-POLICE_TYPES = tuple(t for t in INTAKE_ORG_TYPES if t.startswith("police"))
 
 
 def _court(court_id) -> Organisation | None:
@@ -363,19 +362,12 @@ def modify(case, actor, data):
     }
 
 
-def _police_for(case: Case) -> Organisation | None:
-    """The police unit nearest the case's place: its station, else the county bureau."""
-    from .mandatory_report import intake_orgs_for
-
-    return next((o for o in intake_orgs_for(case.jurisdiction) if o.type in POLICE_TYPES), None)
-
-
 def record_violation(case, actor, data):
     """A breach goes to the court, which enforces the order, and to the police, who assist
     (Art. 32 ¶2, Art. 34): one referral each, unless one is already open."""
     order = case.protection_order
     occurred_at = legal_time(data, "occurred_at", order.issued_at, _l("the order was made"))
-    targets = [o for o in (order.court, _police_for(case)) if o is not None]
+    targets = [o for o in (order.court, police_for(case.jurisdiction)) if o is not None]
     targets = [
         o
         for o in targets

@@ -86,7 +86,7 @@ def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
     """accept / decline (reason) / complete (outcome) by the receiving unit; withdraw by the sender."""
     if action not in ANSWERS:
         raise Forbidden(_l("Unknown action."))
-    sources, target = ANSWERS[action]
+    sources = ANSWERS[action][0]
     if not policy.can_do_referral_action(actor, referral, action):
         raise Forbidden(_l("This referral is not addressed to your unit."))
     if referral.status not in (sources if isinstance(sources, tuple) else (sources,)):
@@ -95,6 +95,25 @@ def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
         raise ValidationFailed(fields={"reason": [_l("A reason is required to decline.")]})
     if action == "complete" and not text:
         raise ValidationFailed(fields={"outcome": [_l("The outcome is required to complete.")]})
+    if linked_case(referral) is not None:
+        raise InvalidTransitionError(
+            _l("This referral is answered by the steps of its legal-aid case.")
+        )
+    settle(referral, actor, action, text)
+    flush()
+    return referral
+
+
+def linked_case(referral: Referral):
+    """The legal-aid case this referral belongs to, whose steps answer it, if any."""
+    from ..models import LegalAid
+
+    return db.session.scalar(db.select(LegalAid).where(LegalAid.referral_id == referral.id))
+
+
+def settle(referral: Referral, actor: User, action: str, text: str) -> None:
+    """Record an answer (permissions already checked) and show it on the sending case."""
+    target = ANSWERS[action][1]
     now = timeutil.now()
     referral.status = target
     referral.answered_at = referral.answered_at if action == "complete" else now
@@ -116,5 +135,3 @@ def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
         text or "",
         {"referral_id": referral.id, "to_org": referral.to_org_id},
     )
-    flush()
-    return referral

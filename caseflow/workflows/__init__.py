@@ -2,11 +2,12 @@
 
 from .base import PREVIOUS, InvalidTransition, Step, UnknownTrigger, Workflow
 from .dv_warning import WORKFLOW as DV_WARNING
+from .legal_aid import WORKFLOW as LEGAL_AID
 from .mandatory_report import WORKFLOW as MANDATORY_REPORT
 from .protection_order import WORKFLOW as PROTECTION_ORDER
 
 WORKFLOWS: dict[str, Workflow] = {
-    wf.name: wf for wf in (MANDATORY_REPORT, DV_WARNING, PROTECTION_ORDER)
+    wf.name: wf for wf in (MANDATORY_REPORT, DV_WARNING, PROTECTION_ORDER, LEGAL_AID)
 }
 
 # Every state of every type, for the database CHECK constraint.

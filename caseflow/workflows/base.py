@@ -181,7 +181,10 @@ def not_closure_requester(case, actor) -> str | None:
 
 
 def closure_steps(
-    sources: tuple[str, ...], owners: frozenset[str], reopen_opens: tuple[str, ...]
+    sources: tuple[str, ...],
+    owners: frozenset[str],
+    reopen_opens: tuple[str, ...],
+    reopen_to: str = "following_up",
 ) -> list[Step]:
     """The closure spine every case type shares (workflows.md §1): the handling unit asks,
     a supervisor who did not ask approves or sends it back where it was, and may reopen."""
@@ -214,7 +217,7 @@ def closure_steps(
         Step(
             "reopen",
             ("closed",),
-            "following_up",
+            reopen_to,
             supervisor,
             _l("Reopen"),
             opens=reopen_opens,

@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 from .base import Step, Workflow, closure_steps, in_owner_org, in_owner_org_or_role
 
 POLICE = frozenset({"police"})
+# The hotline and the women's federation take DV calls too; theirs go to the police
+# station of the place, which handles them from there.
+LOGGERS = POLICE | {"hotline", "womens_federation"}
 # 查访 is done by the committee and the police station (Art. 17 ¶2); the women's
 # federation, which follows DV cases in its area, may start it too.
 FOLLOWERS = frozenset({"police", "womens_federation"})
@@ -37,7 +40,7 @@ WORKFLOW = Workflow(
     initial_trigger="log_incident",
     final_states=frozenset({"closed"}),
     steps=[
-        Step("log_incident", (Workflow.NEW,), "incident_logged", POLICE, _l("Log the call")),
+        Step("log_incident", (Workflow.NEW,), "incident_logged", LOGGERS, _l("Log the call")),
         Step(
             "criticize",
             ("incident_logged",),

@@ -171,6 +171,9 @@ def test_the_default_pack_loads_with_every_deadline_and_its_basis():
         "ruling_due": (72, None),
         "ruling_due_urgent": (24, None),
         "reconsideration_window": (None, 5),
+        "decision_due": (None, 7),
+        "assign_due": (None, 3),
+        "objection_decision_due": (None, 5),
     }
     assert set(default.defaults) == set(expected)
     for kind, (hours, days) in expected.items():

@@ -59,7 +59,9 @@ DV_FOLLOWERS = {"police", "womens_federation"}
 
 # trigger: (sources, destination, roles) — workflows.md §2, row by row.
 DV_TABLE = {
-    "log_incident": ([NEW], "incident_logged", POLICE),
+    # The police log calls (§2); the hotline and the women's federation may open one from a
+    # call (§5 "one call can open a case of any type"), and it goes to the police station.
+    "log_incident": ([NEW], "incident_logged", POLICE | {"hotline", "womens_federation"}),
     "criticize": (["incident_logged"], "following_up", POLICE),
     "issue_warning": (["incident_logged"], "warning_issued", POLICE),
     "escalate": (["incident_logged"], "escalated", POLICE),

@@ -1,0 +1,201 @@
+"""Hotline calls (workflows.md §5): logging a call once, finding earlier calls and cases of
+the same person, opening or attaching a case, callbacks.
+
+A call belongs to the hotline team (organisation) that took it; only that team sees its
+identities. Matching on a phone or ID number shows what the agent may see: the team's
+own calls, and cases in the agent's scope (names masked where the policy says so);
+matches outside the scope are only counted.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from .. import policy, timeutil
+from ..extensions import db
+from ..models import Case, CaseCounter, HotlineCall, Person, User
+from .audit import append_event
+from .cases import check_version, conflicts_as_409, flush, touch
+from .errors import Forbidden, NotFound, ValidationFailed
+
+CALL_ROLES = frozenset({"hotline", "womens_federation"})
+
+
+def may_log_calls(user: User) -> bool:
+    return user.role in CALL_ROLES
+
+
+def team_calls(user: User):
+    """The SQL condition on HotlineCall for the calls this user's team took."""
+    return HotlineCall.org_id == user.organisation_id
+
+
+def visible_call(user: User, call_id: int) -> HotlineCall | None:
+    if not may_log_calls(user):
+        return None
+    return db.session.scalar(select(HotlineCall).where(HotlineCall.id == call_id, team_calls(user)))
+
+
+def _next_number() -> str:
+    year = timeutil.to_local(timeutil.now()).year
+    key = f"HC-{year}"
+    counter = db.session.get(CaseCounter, key, with_for_update=True)
+    if counter is None:
+        counter = CaseCounter(key=key, value=0)
+        db.session.add(counter)
+    counter.value += 1
+    return f"{key}-{counter.value:06d}"
+
+
+def log_call(actor: User, data: dict) -> tuple[HotlineCall, bool]:
+    """Save a call once per form token. Returns (call, created): a second submission of the
+    same form (a double click, a resent request) returns the first call unchanged."""
+    if not may_log_calls(actor):
+        raise Forbidden(_l("Your role may not log hotline calls."))
+    token = data["client_token"]
+    existing = db.session.scalar(select(HotlineCall).where(HotlineCall.client_token == token))
+    if existing is not None:
+        if existing.agent_id != actor.id:
+            raise ValidationFailed(fields={"client_token": [_l("This form was already used.")]})
+        return existing, False
+    anonymous = bool(data.get("anonymous"))
+    if data.get("danger") and not data.get("transferred_110"):
+        raise ValidationFailed(
+            fields={
+                "transferred_110": [
+                    _l("12338 is not an emergency line: transfer the caller to 110 and tick this.")
+                ]
+            }
+        )
+    if data.get("callback_needed") and not data.get("callback_due"):
+        raise ValidationFailed(
+            fields={"callback_due": [_l("When should the caller be called back?")]}
+        )
+    now = timeutil.now()
+    call = HotlineCall(
+        number=_next_number(),
+        client_token=token,
+        org_id=actor.organisation_id,
+        agent_id=actor.id,
+        line=data["line"],
+        received_at=data.get("received_at") or now,
+        duration_minutes=data.get("duration_minutes"),
+        anonymous=anonymous,
+        caller_name=None if anonymous else data.get("caller_name"),
+        caller_phone=data.get("caller_phone"),
+        caller_id_number=None if anonymous else data.get("caller_id_number"),
+        caller_relation=data.get("caller_relation"),
+        subject_name=data.get("subject_name"),
+        subject_sex=data.get("subject_sex"),
+        subject_phone=data.get("subject_phone"),
+        subject_id_number=data.get("subject_id_number"),
+        jurisdiction_id=data.get("jurisdiction_id"),
+        category=data["category"],
+        urgency="danger" if data.get("danger") else data.get("urgency") or "normal",
+        summary=data["summary"],
+        action_taken="emergency_110" if data.get("danger") else data["action_taken"],
+        action_note=data.get("action_note"),
+        danger=bool(data.get("danger")),
+        transferred_110_at=now if data.get("danger") else None,
+        callback_needed=bool(data.get("callback_needed")),
+        callback_due=data.get("callback_due") if data.get("callback_needed") else None,
+        created_at=now,
+    )
+    db.session.add(call)
+    db.session.flush()
+    return call, True
+
+
+@conflicts_as_409
+def attach(call: HotlineCall, case: Case, actor: User, version=None) -> None:
+    """Put a call on a case's timeline (a case opened from it, or an existing one)."""
+    if policy.visible_case(actor, case.id) is None:
+        raise NotFound()
+    if version is not None:
+        check_version(case, version)
+    if call.case_id is not None and call.case_id != case.id:
+        raise ValidationFailed(fields={"case": [_l("This call is already on another case.")]})
+    if call.case_id == case.id:
+        return
+    call.case_id = case.id
+    touch(case)
+    append_event(
+        case,
+        actor,
+        "call_attached",
+        case.state,
+        "",
+        {"call_id": call.id, "number": call.number, "category": call.category},
+    )
+    flush()
+
+
+def mark_callback_done(call: HotlineCall, actor: User, note: str) -> None:
+    if not call.callback_needed or call.callback_done_at is not None:
+        raise ValidationFailed(fields={"note": [_l("No callback is open on this call.")]})
+    call.callback_done_at = timeutil.now()
+    call.callback_note = note
+    flush()
+
+
+def callbacks(user: User, mine_only: bool = False) -> list[HotlineCall]:
+    """Open callbacks of the team (or the agent), the most overdue first."""
+    query = select(HotlineCall).where(
+        team_calls(user), HotlineCall.callback_needed, HotlineCall.callback_done_at.is_(None)
+    )
+    if mine_only:
+        query = query.where(HotlineCall.agent_id == user.id)
+    return db.session.scalars(query.order_by(HotlineCall.callback_due, HotlineCall.id)).all()
+
+
+@dataclass
+class Matches:
+    calls: list = field(default_factory=list)
+    cases: list = field(default_factory=list)
+    hidden: int = 0  # matching cases outside the user's scope: counted, never shown
+
+
+def matches(user: User, phone: str | None, id_number: str | None, limit: int = 20) -> Matches:
+    """Earlier calls of the team and cases in scope with the same phone or ID number
+    (both already normalised by the form: digits only, upper-case X)."""
+    found = Matches()
+    if not (phone or id_number) or not may_log_calls(user):
+        return found
+    call_terms, person_terms = [], []
+    if phone:
+        call_terms += [HotlineCall.caller_phone == phone, HotlineCall.subject_phone == phone]
+        person_terms.append(Person.phone == phone)
+    if id_number:
+        call_terms += [
+            HotlineCall.caller_id_number == id_number,
+            HotlineCall.subject_id_number == id_number,
+        ]
+        person_terms.append(Person.id_number == id_number)
+    found.calls = db.session.scalars(
+        select(HotlineCall)
+        .where(team_calls(user), or_(*call_terms))
+        .order_by(HotlineCall.received_at.desc())
+        .limit(limit)
+    ).all()
+    case_ids = select(Person.case_id).where(or_(*person_terms))
+    found.cases = db.session.scalars(
+        select(Case)
+        .where(Case.id.in_(case_ids), policy.scope(user))
+        .order_by(Case.created_at.desc())
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(select(func.count()).select_from(Case).where(Case.id.in_(case_ids)))
+    found.hidden = max(0, total - len(found.cases)) if len(found.cases) < limit else 0
+    return found
+
+
+def overdue(call: HotlineCall, at: datetime | None = None) -> bool:
+    at = at or timeutil.now()
+    return bool(
+        call.callback_needed
+        and call.callback_done_at is None
+        and call.callback_due is not None
+        and call.callback_due < at
+    )
