@@ -31,7 +31,7 @@ class AidApplicantForm(IdentityForm):
 
 
 class LegalAidForm(PlaceForm):
-    source_case = IntegerField(_l("Referred from case"), [Optional()])
+    source_case_id = IntegerField(_l("Referred from case"), [Optional()])
     subject = FormField(AidApplicantForm, label=_l("The applicant"))
     matter = SelectField(_l("Matter"), [InputRequired(REQUIRED)], choices=choices(LEGAL_MATTERS))
     description = TextAreaField(
@@ -73,7 +73,7 @@ class LegalAidForm(PlaceForm):
     def to_data(self) -> dict:
         return {
             "jurisdiction_id": self.jurisdiction_id(),
-            "source_case_id": self.source_case.data,
+            "source_case_id": self.source_case_id.data,
             "subject": self.subject.form.person_data(),
             "matter": self.matter.data,
             "description": self.description.data,
