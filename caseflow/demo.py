@@ -131,6 +131,7 @@ def seed(with_cases: bool = True) -> bool:
     for index, target in enumerate(TARGETS):
         _demo_case(index, target, users, orgs)
     _demo_domestic_violence(users, orgs)
+    _demo_hotline_and_legal_aid(users)
     return True
 
 
@@ -448,3 +449,120 @@ def _demo_order(wf, court_user, village, spec, source):
         case.version,
     )
     return case
+
+
+def _demo_hotline_and_legal_aid(users):
+    """Calls to 12338 (one opening a DV case that is referred to legal aid, one with a
+    callback now overdue, one anonymous question) and legal-aid cases at several steps."""
+    from .services import cases, hotline
+
+    agent, centre = users["hotline"], users["legal_aid"]
+    village = db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "500240001002"))
+    real_now = timeutil.now()
+    try:
+        t = _clock(real_now - timedelta(days=4, hours=2))
+        call, _ = hotline.log_call(
+            agent,
+            {
+                "client_token": "demo-call-1",
+                "line": "12338",
+                "received_at": t,
+                "duration_minutes": 18,
+                "caller_phone": "13700000001",
+                "caller_name": "罗晓梅",
+                "caller_relation": "self",
+                "subject_name": "罗晓梅",
+                "subject_sex": "F",
+                "subject_phone": "13700000001",
+                "jurisdiction_id": village.id,
+                "category": "domestic_violence",
+                "urgency": "urgent",
+                "summary": "来电人称丈夫长期酗酒后殴打她，昨晚再次动手，想了解如何申请保护令。（演示数据）",
+                "action_taken": "case_created",
+                "callback_needed": True,
+                "callback_due": t + timedelta(days=1),
+            },
+        )
+        case = cases.create_case(
+            agent,
+            "dv_warning",
+            {
+                **_dv_data(village, "罗晓梅", "彭志勇", "spouse", t - timedelta(hours=10)),
+                "subject": {"name": "罗晓梅", "sex": "F", "phone": "13700000001"},
+                "attended_at": None,
+                "description": "12338热线来电：丈夫酗酒后殴打。已转南宾派出所处理。（演示数据）",
+            },
+        )
+        hotline.attach(call, case, agent)
+        _clock(t + timedelta(minutes=30))
+        aid = cases.create_case(
+            agent,
+            "legal_aid",
+            {
+                "source_case_id": case.id,
+                "subject": {"name": "罗晓梅", "sex": "F", "phone": "13700000001"},
+                "matter": "protection_order",
+                "description": "申请人身安全保护令及离婚诉讼代理。（演示数据）",
+                "means_test_exempt_reason": "domestic_violence",
+            },
+        )
+        _clock(t + timedelta(days=1))
+        cases.fire(centre, aid, "receive_application", {}, aid.version)
+        hotline.log_call(
+            agent,
+            {
+                "client_token": "demo-call-2",
+                "line": "12338",
+                "received_at": real_now - timedelta(hours=30),
+                "anonymous": True,
+                "caller_phone": None,
+                "category": "legal_consultation",
+                "summary": "匿名咨询：离婚后抚养费不按时支付怎么办。已告知可申请法律援助。（演示数据）",
+                "action_taken": "advice",
+            },
+        )
+        _clock(real_now - timedelta(days=2))
+        hotline.log_call(
+            agent,
+            {
+                "client_token": "demo-call-3",
+                "line": "12345",
+                "received_at": real_now - timedelta(days=2),
+                "caller_phone": "13600000002",
+                "caller_relation": "neighbour",
+                "category": "child_protection",
+                "summary": "邻居反映一名儿童经常独自在家、夜间哭闹。已约定回访核实。（演示数据）",
+                "action_taken": "referral",
+                "callback_needed": True,
+                "callback_due": real_now - timedelta(days=1),
+            },
+        )
+        # A standalone application, granted and with a lawyer.
+        _clock(real_now - timedelta(days=6))
+        standalone = cases.create_case(
+            centre,
+            "legal_aid",
+            {
+                "jurisdiction_id": village.id,
+                "subject": {"name": "廖桂芳", "sex": "F"},
+                "matter": "maintenance",
+                "description": "请求前夫支付子女抚养费。（演示数据）",
+                "means_test_exempt_reason": None,
+                "household_size": 3,
+                "monthly_income": 900,
+                "honesty_undertaking": True,
+            },
+        )
+        cases.fire(centre, standalone, "receive_application", {}, standalone.version)
+        _clock(real_now - timedelta(days=4))
+        cases.fire(centre, standalone, "grant", {}, standalone.version)
+        _clock(real_now - timedelta(days=3))
+        cases.fire(
+            centre,
+            standalone,
+            "assign_lawyer",
+            {"lawyer_name": "冉志远", "law_firm": "重庆石柱民兴律师事务所"},
+            standalone.version,
+        )
+    finally:
+        timeutil.set_clock(None)

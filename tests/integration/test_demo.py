@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from caseflow import timeutil
 from caseflow.demo import DV_CASES, PO_CASES, TARGETS, seed
 from caseflow.extensions import db
-from caseflow.models import Case
+from caseflow.models import Case, HotlineCall
 from caseflow.services.audit import verify_chain
 
 
@@ -24,7 +24,11 @@ def test_the_full_demo_loads_with_honest_timelines(clean):
         for case_type, state in states:
             by_type.setdefault(case_type, []).append(state)
         assert sorted(by_type["mandatory_report"]) == sorted(TARGETS)
-        assert sorted(by_type["dv_warning"]) == sorted(s for *_, s in DV_CASES)
+        # One more DV call comes from the hotline and goes to the police station.
+        assert sorted(by_type["dv_warning"]) == sorted(
+            ["incident_logged", *(s for *_, s in DV_CASES)]
+        )
+        assert sorted(by_type["legal_aid"]) == ["applied", "in_service"]
         # One application is started from the escalated warning case, still a draft.
         assert sorted(by_type["protection_order"]) == sorted(
             ["drafted", *(spec[3] for spec in PO_CASES)]
@@ -38,3 +42,4 @@ def test_the_full_demo_loads_with_honest_timelines(clean):
         escalated = db.session.scalar(select(Case).where(Case.state == "escalated"))
         assert escalated.last_event("order_started") is not None
         assert db.session.scalar(select(func.count()).select_from(Case)) == len(states)
+        assert db.session.scalar(select(func.count()).select_from(HotlineCall)) == 3
