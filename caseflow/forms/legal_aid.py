@@ -58,13 +58,15 @@ class LegalAidForm(PlaceForm):
     special_protection = ChoicesField(_l("Special protection"), choices=choices(SPECIAL_PROTECTION))
     urgent = BooleanField(_l("Urgent"))
 
-    def validate_household_size(self, field):
-        if not self.means_test_exempt_reason.data and field.data is None:
-            raise ValidationError(_l("Answer the means questions, or choose an exemption."))
-
-    def validate_monthly_income(self, field):
-        if not self.means_test_exempt_reason.data and field.data is None:
-            raise ValidationError(_l("Answer the means questions, or choose an exemption."))
+    def validate(self, extra_validators=None):
+        # Checked here, not per field: Optional() would stop a field's own check when empty.
+        ok = super().validate(extra_validators)
+        if not self.means_test_exempt_reason.data:
+            for field in (self.household_size, self.monthly_income):
+                if field.data is None and not field.errors:
+                    field.errors = [_l("Answer the means questions, or choose an exemption.")]
+                    ok = False
+        return ok
 
     def validate_honesty_undertaking(self, field):
         if not self.means_test_exempt_reason.data and not field.data:

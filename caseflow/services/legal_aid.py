@@ -211,6 +211,8 @@ def open_assign_due(case: Case, data: dict) -> None:
 
 def deny(case, actor, data):
     """A denial is written, with reasons (Art. 43 ¶1)."""
+    if not (data.get("reason") or "").strip():
+        raise ValidationFailed(fields={"reason": [_l("Give the reasons for the denial.")]})
     aid = case.legal_aid
     aid.decision, aid.decided_at, aid.denial_reason = "denied", timeutil.now(), data["reason"]
     _report(case, actor, "deny", data["reason"])

@@ -13,7 +13,16 @@ from sqlalchemy.orm import aliased
 from .. import policy, timeutil
 from ..deadlines.rules import load
 from ..extensions import db
-from ..models import Case, Deadline, Jurisdiction, Person, ProtectionOrder, Referral, User
+from ..models import (
+    Case,
+    Deadline,
+    Jurisdiction,
+    LegalAid,
+    Person,
+    ProtectionOrder,
+    Referral,
+    User,
+)
 from ..workflows import WORKFLOWS
 
 
@@ -157,6 +166,39 @@ def referrals_to(user: User, open_only: bool = True) -> list[Referral]:
     if open_only:
         query = query.where(Referral.status.in_(("sent", "accepted")))
     return db.session.scalars(query.order_by(Referral.sent_at.desc())).all()
+
+
+def referrals_from(user: User, open_only: bool = True) -> list[Referral]:
+    """The referrals the user's organisation sent, on cases still in the user's scope."""
+    # An alias: the scope condition is itself an EXISTS on referrals (see orders_expiring).
+    sent = aliased(Referral)
+    query = (
+        select(sent)
+        .join(Case, sent.case_id == Case.id)
+        .where(sent.from_org_id == user.organisation_id, policy.scope(user))
+    )
+    if open_only:
+        query = query.where(sent.status.in_(("sent", "accepted")))
+    return db.session.scalars(query.order_by(sent.sent_at.desc(), sent.id.desc())).all()
+
+
+def referral_overdue(referral: Referral, at: datetime | None = None) -> bool:
+    """Not answered and past its response deadline (or marked missed by the sweeper)."""
+    deadline = referral.deadline
+    if referral.status != "sent" or deadline is None or deadline.closed_at is not None:
+        return False
+    at = at or timeutil.now()
+    return deadline.status == "missed" or (deadline.status == "open" and deadline.due_at < at)
+
+
+def legal_aid_from(case: Case) -> list[Case]:
+    """The legal-aid cases referred from this case, oldest first (whoever may open them)."""
+    return db.session.scalars(
+        select(Case)
+        .join(LegalAid, LegalAid.case_id == Case.id)
+        .where(LegalAid.source_case_id == case.id)
+        .order_by(Case.created_at, Case.id)
+    ).all()
 
 
 def expiry_horizon() -> timedelta:

@@ -22,6 +22,7 @@ from ..services.audit import log_access
 from ..services.errors import ServiceError
 from ..workflows import WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
+from . import legal_aid as legal_aid_pages
 
 bp = Blueprint("cases", __name__)
 
@@ -123,6 +124,7 @@ NEW_TEMPLATES = {
     "mandatory_report": "cases/new_report.html",
     "dv_warning": "cases/new_dv_warning.html",
     "protection_order": "cases/new_protection_order.html",
+    "legal_aid": "cases/new_legal_aid.html",
 }
 
 
@@ -131,6 +133,8 @@ def _created_message(case) -> str:
         return _("Call %(number)s logged.", number=case.number)
     if case.type == "protection_order":
         return _("Application %(number)s drafted.", number=case.number)
+    if case.type == "legal_aid":
+        return _("Referral to legal aid %(number)s sent.", number=case.number)
     return _("Report %(number)s submitted.", number=case.number)
 
 
@@ -152,6 +156,8 @@ def new_case(case_type):
         elif form.source_case.data:
             # Shown again after an error: name the case it came from, if still visible.
             source = policy.visible_case(current_user, form.source_case.data)
+    elif case_type == "legal_aid":
+        source = legal_aid_pages.form_source(form, request)
     page = NEW_TEMPLATES[case_type]
 
     def render(status=200):
@@ -159,9 +165,13 @@ def new_case(case_type):
             page,
             form=form,
             workflow=workflow,
-            source=source if source is not None and source.type == "dv_warning" else None,
+            source=source
+            if source is not None
+            and (case_type != "protection_order" or source.type == "dv_warning")
+            else None,
             source_identity_hidden=source is not None
             and not policy.can_see_identity(current_user, source),
+            pre_provision_last_day=legal_aid_pages.pre_provision_last_day(),
         ), status
 
     if request.method == "POST":
@@ -331,6 +341,9 @@ def _render_detail(case, failed=None, visit_form=None, referral_form=None, statu
             ],
             identity_visible=policy.can_see_identity(current_user, case),
             **_type_context(case),
+            **legal_aid_pages.case_context(case),
+            linked_case=referrals.linked_case,
+            referral_overdue=queries.referral_overdue,
             actions=_action_forms(case, failed),
             failed_trigger=failed.trigger if failed else None,
             visit_form=visit_form if policy.can_record_visit(current_user, case) else None,
@@ -476,6 +489,9 @@ def referral_inbox():
         show_all=show_all,
         can_answer=lambda r: policy.can_answer_referral(current_user, r),
         can_withdraw=lambda r: policy.can_withdraw_referral(current_user, r),
+        sent=queries.referrals_from(current_user, open_only=not show_all),
+        linked_case=referrals.linked_case,
+        referral_overdue=queries.referral_overdue,
     )
 
 

@@ -184,12 +184,13 @@ def closure_steps(
     sources: tuple[str, ...],
     owners: frozenset[str],
     reopen_opens: tuple[str, ...],
-    reopen_to: str = "following_up",
+    reopen_to: str | None = "following_up",
 ) -> list[Step]:
     """The closure spine every case type shares (workflows.md §1): the handling unit asks,
-    a supervisor who did not ask approves or sends it back where it was, and may reopen."""
+    a supervisor who did not ask approves or sends it back where it was, and may reopen
+    (unless `reopen_to` is None: a closed case of that type is never reopened)."""
     supervisor = frozenset({"supervisor"})
-    return [
+    steps = [
         Step(
             "request_closure",
             sources,
@@ -214,13 +215,17 @@ def closure_steps(
             _l("Reject closure"),
             style="danger",
         ),
-        Step(
-            "reopen",
-            ("closed",),
-            reopen_to,
-            supervisor,
-            _l("Reopen"),
-            opens=reopen_opens,
-            style="secondary",
-        ),
     ]
+    if reopen_to is not None:
+        steps.append(
+            Step(
+                "reopen",
+                ("closed",),
+                reopen_to,
+                supervisor,
+                _l("Reopen"),
+                opens=reopen_opens,
+                style="secondary",
+            )
+        )
+    return steps

@@ -41,9 +41,13 @@ STATES = {
 
 
 def is_justice_bureau(case, actor) -> str | None:
-    """Objections go to the justice bureau that set up the centre (Art. 49)."""
+    """Objections go to the justice bureau that set up the centre (Art. 49): the bureau of
+    the centre's own county or district."""
     org = getattr(actor, "organisation", None)
-    return None if org is not None and org.type == "justice_bureau" else "not_justice_bureau"
+    centre = case.owner_org
+    if org is None or org.type != "justice_bureau" or centre is None:
+        return "not_justice_bureau"
+    return None if org.jurisdiction_id == centre.jurisdiction_id else "not_justice_bureau"
 
 
 def decides_now(case, actor) -> str | None:
@@ -166,6 +170,7 @@ WORKFLOW = Workflow(
             _l("Conclude with an outcome"),
             guards=(in_owner_org,),
         ),
-        *closure_steps(("concluded", "withdrawn"), CENTRE, reopen_opens=(), reopen_to="in_service"),
+        # A closed legal-aid matter is not reopened: new help is a new application.
+        *closure_steps(("concluded", "withdrawn"), CENTRE, reopen_opens=(), reopen_to=None),
     ],
 )

@@ -560,13 +560,6 @@ def form_payload(**over) -> dict:
     return payload | over
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="caseflow/forms/legal_aid.py LegalAidForm: household_size and monthly_income carry "
-    "Optional(), which stops the validation chain on an empty value, so the inline "
-    "validate_household_size / validate_monthly_income never run; a non-exempt application "
-    "without the means is accepted and stored with household_size = monthly_income = None",
-)
 def test_without_exemption_the_form_requires_household_size_and_income(ctx):
     centre = user("legal_aid")
     form = from_json(LegalAidForm, form_payload(honesty_undertaking=True)).setup(centre)

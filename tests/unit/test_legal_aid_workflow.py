@@ -7,8 +7,9 @@ by row. Where the implementation adds to the document it is said in a comment:
   but the statistician and the administrator, who see no case.
 - the objection is decided by "司法行政部门": a user of role `legal_aid` whose organisation
   is a justice bureau (demo user justice_bureau, 石柱县司法局); the document names no role.
-- "closure as in §1": request by the centre, approve / reject by a supervisor; `reopen`
-  goes back to `in_service` (§1 reopens to `following_up`, which legal_aid does not have).
+- "closure as in §1": request by the centre, approve / reject by a supervisor; no `reopen`
+  (§1 reopens to `following_up`, which legal_aid does not have; new help is a new
+  application).
 """
 
 import itertools
@@ -74,8 +75,6 @@ TABLE = {
     "request_closure": (["concluded", "withdrawn"], "closure_requested", CENTRE),
     "approve_closure": (["closure_requested"], "closed", SUPERVISOR),
     "reject_closure": (["closure_requested"], PREVIOUS, SUPERVISOR),
-    # Added by the implementation: reopened to in_service (the lawyer's work resumes).
-    "reopen": (["closed"], "in_service", SUPERVISOR),
 }
 
 # trigger: (deadlines opened, deadlines met). decision_due 7 d from receipt (Art. 43 ¶1),
@@ -97,18 +96,20 @@ DEADLINES = {
     "request_closure": (set(), set()),
     "approve_closure": (set(), set()),
     "reject_closure": (set(), set()),
-    "reopen": (set(), set()),
 }
 
 CENTRE_ORG, JUSTICE_ORG, REFERRER_ORG, OTHER_ORG = 1, 2, 3, 99
 
 
-def actor(role, organisation_id=CENTRE_ORG, org_type="legal_aid_centre", user_id=7):
+COUNTY, OTHER_COUNTY = 500240, 500101
+
+
+def actor(role, organisation_id=CENTRE_ORG, org_type="legal_aid_centre", user_id=7, county=COUNTY):
     return SimpleNamespace(
         id=user_id,
         role=role,
         organisation_id=organisation_id,
-        organisation=SimpleNamespace(id=organisation_id, type=org_type),
+        organisation=SimpleNamespace(id=organisation_id, type=org_type, jurisdiction_id=county),
     )
 
 
@@ -129,6 +130,7 @@ def stand_in_case(
         type="legal_aid",
         state=state,
         owner_org_id=owner_org_id,
+        owner_org=SimpleNamespace(id=owner_org_id, jurisdiction_id=COUNTY),
         created_by=SimpleNamespace(organisation_id=creator_org_id),
         legal_aid=SimpleNamespace(materials_requested_at=materials_requested_at),
         last_event=lambda trigger: request if trigger == "request_closure" else None,
@@ -314,6 +316,9 @@ def test_uphold_denial_only_by_the_justice_bureau():
     assert policy.step_refusal(actor("legal_aid", CENTRE_ORG), case, step) == ("not_justice_bureau")
     assert is_justice_bureau(case, actor("legal_aid", CENTRE_ORG)) == "not_justice_bureau"
     assert is_justice_bureau(case, SimpleNamespace(organisation=None)) == "not_justice_bureau"
+    # Art. 49: the bureau that set up the centre, not the bureau of another county.
+    elsewhere = actor("legal_aid", JUSTICE_ORG, "justice_bureau", county=OTHER_COUNTY)
+    assert is_justice_bureau(case, elsewhere) == "not_justice_bureau"
     # A police station (role not in the step) is refused on its role first.
     assert policy.step_refusal(actor("police", JUSTICE_ORG, "justice_bureau"), case, step) == (
         "role"
@@ -356,7 +361,7 @@ def test_closure_steps():
         None
     )
     boss = actor("supervisor", 77, "working_committee", user_id=41)
-    for trigger in ("approve_closure", "reject_closure", "reopen"):
+    for trigger in ("approve_closure", "reject_closure"):
         case = stand_in_case("closure_requested", requester_id=40)
         assert policy.step_refusal(boss, case, LA.step(trigger)) is None, trigger
     mine = stand_in_case("closure_requested", requester_id=41)
@@ -420,4 +425,4 @@ def test_steps_from_a_state_are_the_buttons_of_that_state():
     ]
     assert [s.trigger for s in LA.steps_from("objection")] == ["grant", "uphold_denial"]
     assert [s.trigger for s in LA.steps_from("denied")] == ["file_objection"]
-    assert [s.trigger for s in LA.steps_from("closed")] == ["reopen"]
+    assert [s.trigger for s in LA.steps_from("closed")] == []

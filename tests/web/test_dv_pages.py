@@ -693,11 +693,12 @@ def test_my_work_lists_orders_expiring_soon_in_scope(client, clean):
 
 def test_navigation_offers_what_the_role_may_start(client):
     links = {
-        "police": {"mandatory_report", "dv_warning", "protection_order"},
-        "womens_federation": {"mandatory_report", "protection_order"},
-        "child_director": {"mandatory_report"},
-        "court_liaison": set(),
-        "legal_aid": {"protection_order"},
+        "police": {"mandatory_report", "dv_warning", "protection_order", "legal_aid"},
+        "womens_federation": {"mandatory_report", "dv_warning", "protection_order", "legal_aid"},
+        "child_director": {"mandatory_report", "legal_aid"},
+        "court_liaison": {"legal_aid"},
+        "legal_aid": {"protection_order", "legal_aid"},
+        "statistician": set(),
     }
     for username, expected in links.items():
         login(client, username)
