@@ -187,7 +187,11 @@ def matches(user: User, phone: str | None, id_number: str | None, limit: int = 2
         .limit(limit)
     ).all()
     total = db.session.scalar(select(func.count()).select_from(Case).where(Case.id.in_(case_ids)))
-    found.hidden = max(0, total - len(found.cases)) if len(found.cases) < limit else 0
+    # Count the visible ones in SQL too: more than `limit` of them must not hide the others.
+    in_scope = db.session.scalar(
+        select(func.count()).select_from(Case).where(Case.id.in_(case_ids), policy.scope(user))
+    )
+    found.hidden = max(0, total - in_scope)
     return found
 
 

@@ -21,15 +21,18 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
+    from . import api_hotline  # noqa: F401  (its routes go on the API blueprint)
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .documents import bp as documents_bp
+    from .hotline import bp as hotline_bp
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(hotline_bp)
     app.register_blueprint(api_bp)
 
     login_manager.login_view = "auth.login"

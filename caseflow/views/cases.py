@@ -22,6 +22,7 @@ from ..services.audit import log_access
 from ..services.errors import ServiceError
 from ..workflows import WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
+from . import hotline as hotline_pages
 from . import legal_aid as legal_aid_pages
 
 bp = Blueprint("cases", __name__)
@@ -148,6 +149,10 @@ def new_case(case_type):
         abort(403)
     form = CREATE_FORMS[case_type]().setup(current_user)
     source = None
+    # Opened from a hotline call (?from_call=): pre-filled, and the call attached on save.
+    call = hotline_pages.call_for_new_case()
+    if call is not None and request.method == "GET":
+        hotline_pages.prefill_from_call(form, case_type, call)
     if case_type == "protection_order":
         source_id = request.args.get("from_case") if request.method == "GET" else None
         if source_id is not None:
@@ -178,6 +183,8 @@ def new_case(case_type):
         if form.validate():
             try:
                 case = case_service.create_case(current_user, case_type, form.to_data())
+                if call is not None:
+                    hotline_pages.attach_new_case(call, case)
                 db.session.commit()
                 flash(_created_message(case), "success")
                 return redirect(url_for("cases.detail", case_id=case.id))
