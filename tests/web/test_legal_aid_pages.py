@@ -6,8 +6,6 @@ the referral inbox (answers, permissions, overdue on both sides, referrals we se
 import re
 from datetime import timedelta
 
-import pytest
-
 from caseflow import timeutil
 from caseflow.extensions import db
 from caseflow.models import Case, Event, LegalAid, Organisation, Referral
@@ -15,6 +13,7 @@ from caseflow.services import cases as case_service
 from caseflow.services import referrals as referral_service
 from tests.conftest import csrf_token, login, user
 from tests.web.test_dv_pages import VICTIM_PHONE, VILLAGE, make_dv
+from tests.web.test_pages import file_report
 
 CENTRE = "石柱县法律援助中心"
 
@@ -119,6 +118,7 @@ def test_without_an_exemption_the_means_answers_are_required(client, clean):
     page = response.get_data(as_text=True)
     assert "Please correct the marked fields. Nothing was saved." in page
     assert "honesty undertaking is needed (Art. 41)" in page
+    assert "Answer the means questions, or choose an exemption." in page
     with clean.app_context():
         assert count(Case) == 0 and count(LegalAid) == 0 and count(Event) == 0
 
@@ -132,11 +132,6 @@ def test_without_an_exemption_the_means_answers_are_required(client, clean):
     assert "3 in the household, 800 yuan per person per month" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forms/legal_aid.py: Optional() stops the chain before validate_household_size and "
-    "validate_monthly_income run, so empty means answers pass without an exemption",
-)
 def test_without_an_exemption_household_and_income_are_required(client, clean):
     login(client, "hotline")
     use_english(client)
@@ -476,3 +471,19 @@ def test_navigation_shows_legal_aid_entries_by_role(client, clean):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/cases/new/legal_aid"' not in page
     assert client.get("/cases/new/legal_aid").status_code == 403
+
+
+def test_a_child_abandoned_is_referred_without_means_test_for_abandonment(client, clean):
+    """From a mandatory report: the exemption is abuse, or abandonment when situation 6
+    (abandoned or left without care) was reported; the matter then the guardianship."""
+    login(client, "child_director")
+    use_english(client)
+    file_report(client, situation_codes=["6"])
+    with clean.app_context():
+        report_id = db.session.scalar(db.select(Case.id))
+    page = client.get(f"/cases/{report_id}").get_data(as_text=True)
+    assert 'id="refer-legal-aid"' in page
+    form = client.get(f"/cases/new/legal_aid?from_case={report_id}").get_data(as_text=True)
+    assert '<option selected value="abandonment">' in form
+    assert '<option selected value="guardianship">' in form
+    assert 'value="冉小雨"' in form
