@@ -91,14 +91,14 @@ def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
         raise Forbidden(_l("This referral is not addressed to your unit."))
     if referral.status not in (sources if isinstance(sources, tuple) else (sources,)):
         raise InvalidTransitionError(_l("This referral has already been answered."))
-    if action == "decline" and not text:
-        raise ValidationFailed(fields={"reason": [_l("A reason is required to decline.")]})
-    if action == "complete" and not text:
-        raise ValidationFailed(fields={"outcome": [_l("The outcome is required to complete.")]})
     if linked_case(referral) is not None:
         raise InvalidTransitionError(
             _l("This referral is answered by the steps of its legal-aid case.")
         )
+    if action == "decline" and not text:
+        raise ValidationFailed(fields={"reason": [_l("A reason is required to decline.")]})
+    if action == "complete" and not text:
+        raise ValidationFailed(fields={"outcome": [_l("The outcome is required to complete.")]})
     settle(referral, actor, action, text)
     flush()
     return referral
