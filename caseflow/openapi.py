@@ -4,6 +4,7 @@ Written by hand next to caseflow/views/api.py; tests/integration/test_api.py che
 every /api/v1 route is described here and every path here is a route.
 """
 
+from . import openapi_hotline
 from .vocab import (
     CHILD_SAFETY,
     ORG_TYPES,
@@ -655,7 +656,7 @@ def spec() -> dict:
         "security": [{"bearerAuth": []}],
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas(),
+            "schemas": schemas() | openapi_hotline.SCHEMAS,
         },
-        "paths": paths(),
+        "paths": paths() | openapi_hotline.PATHS,
     }

@@ -33,6 +33,15 @@ class LocalDateTimeField(DateTimeLocalField):
     """A date and time typed on a page (local, no zone) or sent by the API (ISO 8601,
     with or without an offset). The value is always aware."""
 
+    def _value(self):
+        # What a datetime-local input accepts: local time, "T", minutes (a value with a
+        # space or seconds is dropped by the browser, and a pre-filled time would be lost).
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if self.data is not None:
+            return timeutil.to_local(timeutil.aware(self.data)).strftime("%Y-%m-%dT%H:%M")
+        return ""
+
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None

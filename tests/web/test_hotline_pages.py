@@ -252,7 +252,7 @@ def test_a_case_outside_scope_is_only_counted(client, clean):
     login(client, "hotline")
     use_english(client)
     page = client.get("/hotline/matches?phone=139-1111-2222").get_data(as_text=True)
-    assert "1 earlier record held by other units." in page
+    assert "Earlier records held by other units: 1." in page
     assert number not in page and name not in page and "周大海" not in page
     api_like = client.get("/hotline/matches?phone=13911112222&format=json").get_json()
     assert api_like[0]["cases"] == [] and api_like[0]["hidden"] == 1
