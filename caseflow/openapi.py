@@ -17,21 +17,62 @@ from .vocab import (
 )
 from .workflows import ALL_STATES, WORKFLOWS
 
-# The request bodies of the case actions, by trigger (caseflow/forms/actions.py).
-ACTION_FIELDS = {
-    "accept": ["comment"],
-    "transfer": ["to_org*", "reason*"],
-    "start_verification": ["verifier*", "comment"],
-    "verify": ["findings*", "risk_level*", "confirmed_situations"],
-    "mark_unfounded": ["reason*"],
-    "refer": ["to_orgs*", "reason*", "due_at"],
-    "start_follow_up": ["first_visit_due", "comment"],
-    "request_closure": ["summary*"],
-    "approve_closure": ["comment"],
-    "reject_closure": ["reason*"],
-    "reopen": ["reason*"],
-    "send_feedback": ["feedback*"],
-}
+
+def _action_fields() -> dict[str, list[str]]:
+    """The request body of each case action, by "type.trigger", read from the forms
+    (caseflow/forms ACTION_FORMS) so the document cannot drift from them; * = required."""
+    from .forms import ACTION_FORMS
+
+    out = {}
+    for (case_type, trigger), form_class in ACTION_FORMS.items():
+        names = []
+        for name, unbound in _form_fields(form_class):
+            if name in ("version", "csrf_token"):
+                continue
+            required = any(
+                type(v).__name__ in ("DataRequired", "InputRequired")
+                for v in (
+                    unbound.args[1]
+                    if len(unbound.args) > 1
+                    else unbound.kwargs.get("validators") or []
+                )
+            )
+            names.append(name + ("*" if required else ""))
+        out[f"{case_type}.{trigger}"] = names
+    return out
+
+
+def _form_fields(form_class):
+    seen = {}
+    for klass in reversed(form_class.__mro__):
+        for name, value in vars(klass).items():
+            if hasattr(value, "field_class"):
+                seen[name] = value
+    return list(seen.items())
+
+
+def _action_property(unbound) -> dict:
+    kind = unbound.field_class.__name__
+    if kind == "LocalDateTimeField":
+        return DATETIME
+    if kind == "IsoDateField":
+        return {"type": "string", "format": "date"}
+    if kind == "BooleanField":
+        return {"type": "boolean"}
+    if kind in ("ChoicesField", "IntChoicesField"):
+        return {
+            "type": "array",
+            "items": {"type": "integer" if kind == "IntChoicesField" else "string"},
+        }
+    if kind == "IntegerField" or unbound.kwargs.get("coerce") is int:
+        return {"type": "integer"}
+    if kind == "FormField":
+        return {"type": "object"}
+    return TEXT
+
+
+ACTION_FIELDS = _action_fields()
+TRIGGERS = sorted({key.split(".", 1)[1] for key in ACTION_FIELDS})
 
 
 def _ref(name: str) -> dict:
@@ -75,6 +116,18 @@ ACTION_PROPERTIES = {
     "due_at": DATETIME,
     "first_visit_due": DATETIME,
 }
+
+
+def _all_action_properties() -> dict:
+    """Every field any action takes; the hand-written entries above say more and win."""
+    from .forms import ACTION_FORMS
+
+    props = {}
+    for form_class in ACTION_FORMS.values():
+        for name, unbound in _form_fields(form_class):
+            if name != "csrf_token":
+                props.setdefault(name, _action_property(unbound))
+    return props | ACTION_PROPERTIES
 
 
 def _error(description: str) -> dict:
@@ -345,7 +398,7 @@ def schemas() -> dict:
             "description": "Fields by trigger (* required): "
             + "; ".join(f"{t}: {', '.join(f)}" for t, f in ACTION_FIELDS.items())
             + ". Fields of another trigger are unknown fields (422).",
-            "properties": ACTION_PROPERTIES,
+            "properties": _all_action_properties(),
         },
         "Deadline": {
             "type": "object",
@@ -547,7 +600,7 @@ def paths() -> dict:
                         "name": "trigger",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "enum": list(ACTION_FIELDS)},
+                        "schema": {"type": "string", "enum": TRIGGERS},
                     },
                 ],
                 "requestBody": {"required": True, **_json(_ref("ActionBody"))},
