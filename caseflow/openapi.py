@@ -7,15 +7,32 @@ every /api/v1 route is described here and every path here is a route.
 from . import openapi_hotline
 from .vocab import (
     CHILD_SAFETY,
+    COURT_BASES,
+    DEADLINE_KINDS,
+    DV_OUTCOMES,
+    DV_RELATIONS,
+    ESCALATION_OUTCOMES,
+    INJURY_LEVELS,
     ORG_TYPES,
+    PERSON_ROLES,
+    PO_APPLICANT_ROLES,
+    PO_END_REASONS,
+    PO_EVIDENCE,
+    PO_MEASURES,
+    PROXY_REASONS,
     REPORTER_ORG_TYPES,
     RISK_LEVELS,
     SEXES,
     SITUATIONS,
+    SPECIAL_PROTECTION,
+    VIOLENCE_FORMS,
     VISIT_METHODS,
     VISIT_OUTCOMES,
 )
 from .workflows import ALL_STATES, WORKFLOWS
+
+# Required by the form, but filled in when a client leaves them out (the form's setup).
+FILLED_IN_BY_THE_API = {("dv_warning", "issue_warning", "prohibition")}
 
 
 def _action_fields() -> dict[str, list[str]]:
@@ -37,6 +54,8 @@ def _action_fields() -> dict[str, list[str]]:
                     else unbound.kwargs.get("validators") or []
                 )
             )
+            if (case_type, trigger, name) in FILLED_IN_BY_THE_API:
+                required = False
             names.append(name + ("*" if required else ""))
         out[f"{case_type}.{trigger}"] = names
     return out
@@ -75,6 +94,37 @@ ACTION_FIELDS = _action_fields()
 TRIGGERS = sorted({key.split(".", 1)[1] for key in ACTION_FIELDS})
 
 
+# What the services check beyond the fields, by "type.trigger": said in the document, and
+# refused with 422 (a missing fact, with `fields`) or 409 (not possible now, whoever asks).
+ACTION_NOTES = {
+    "dv_warning.issue_warning": "the abuser needs an ID number or an address, given here or already "
+    "known (Art. 16 ¶2); the number is unique; issued_at not before the call; "
+    "prohibition defaults to the standard text",
+    "dv_warning.escalate": "decided_at not before the call",
+    "dv_warning.deliver": "none of the three before the warning was issued (Art. 17)",
+    "dv_warning.record_repeat": "occurred_at not before the call",
+    "protection_order.file": "completes the draft (an empty field keeps the draft's value); refused (422) "
+    "unless the application then has respondent.name, measures (measures_other for "
+    "`other`), the facts or evidence (Art. 27), a court (Art. 25), and for a proxy "
+    "proxy_reason and victim_wishes_confirmed (Art. 23)",
+    "protection_order.court_accept": "by the court the application was filed with; not before filed_at; "
+    "opens ruling_due: 72 hours, 24 if urgent (Art. 28)",
+    "protection_order.issue_order": "not before the acceptance (or the reconsideration request); expires_on "
+    "at most 6 months after the ruling day (Art. 30)",
+    "protection_order.reject": "not before the acceptance; opens the 5-day reconsideration window (Art. 31)",
+    "protection_order.request_reconsideration": "once, inside the window (409 otherwise); requested_at not "
+    "before the ruling",
+    "protection_order.request_closure": "also from `rejected`, when the rejection is not contested",
+    "protection_order.serve": "none of the four before the order was made (Art. 32)",
+    "protection_order.extend": "while the order is in force (409 once expires_at has passed); applied_at "
+    "after the order and before it lapses; decided_at after applied_at; expires_on after "
+    "the current last day",
+    "protection_order.modify": "as extend, with the new measures",
+    "protection_order.record_violation": "sends a referral to the court and to the police station of the "
+    "place, unless one is open (Art. 34)",
+}
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -91,8 +141,9 @@ DATETIME = {
     "format": "date-time",
     "description": "ISO 8601; without an offset it is local time (Asia/Shanghai).",
 }
+PAST = {**DATETIME, "description": "not in the future"}
 TEXT = _string(5000)
-ID = {"type": "integer", "minimum": 1}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
 
 ACTION_PROPERTIES = {
     "version": {"type": "integer", "description": "The case version the client last saw."},
@@ -115,6 +166,73 @@ ACTION_PROPERTIES = {
     "to_orgs": {"type": "array", "items": ID, "minItems": 1},
     "due_at": DATETIME,
     "first_visit_due": DATETIME,
+    # domestic violence: legal moments are typed by the user, never in the future
+    "victim_informed": {
+        "type": "boolean",
+        "description": "criticize: must be true — the victim was told a warning letter "
+        "(告诫书) can be requested",
+    },
+    "warning_number": _string(64),
+    "issued_at": {**PAST, "description": "issue_warning, issue_order: not in the future"},
+    "facts": TEXT,
+    "prohibition": TEXT,
+    "abuser_id_number": _string(18, description="GB 11643"),
+    "abuser_address": _string(200),
+    "outcome": {
+        "description": "dv_warning.escalate (required): "
+        + " or ".join(ESCALATION_OUTCOMES)
+        + "; dv_warning.record_repeat (optional): one of these codes, or empty when not "
+        "decided yet; legal_aid.conclude: the outcome as text",
+        "anyOf": [{"type": "string", "enum": [*DV_OUTCOMES, ""]}, TEXT],
+    },
+    "decided_at": PAST,
+    "detail": TEXT,
+    "delivered_abuser_at": PAST,
+    "delivered_victim_at": PAST,
+    "committee_notified_at": PAST,
+    "committee_name": _string(200),
+    "occurred_at": PAST,
+    "description": TEXT,
+    "filed_at": {**PAST, "description": "default: now"},
+    "respondent": _ref("Respondent"),
+    "measures": {"type": "array", "items": {"type": "string", "enum": list(PO_MEASURES)}},
+    "measures_other": _string(2000),
+    "evidence": {
+        "description": "file: a list of evidence codes (法释〔2022〕17号 Art. 6); "
+        "record_violation: the evidence of the violation, as text",
+        "oneOf": [
+            {"type": "array", "items": {"type": "string", "enum": list(PO_EVIDENCE)}},
+            TEXT,
+        ],
+    },
+    "court": {**ID, "description": "file: the organisation id of a court"},
+    "court_basis": {"type": "string", "enum": list(COURT_BASES)},
+    "victim_wishes_confirmed": {"type": "boolean"},
+    "accepted_at": PAST,
+    "court_case_number": _string(64),
+    "urgent": {
+        "type": "boolean",
+        "description": "court_accept: the court finds it urgent (never made less urgent)",
+    },
+    "order_number": _string(64),
+    "expires_on": {
+        "type": "string",
+        "format": "date",
+        "description": "the order's last day in force (to the end of that local day)",
+    },
+    "granted_measures": {
+        "type": "array",
+        "items": {"type": "string", "enum": list(PO_MEASURES)},
+        "minItems": 1,
+    },
+    "ruled_at": PAST,
+    "requested_at": PAST,
+    "served_applicant_at": PAST,
+    "served_respondent_at": PAST,
+    "served_police_at": PAST,
+    "police_name": _string(200),
+    "served_committee_at": PAST,
+    "applied_at": PAST,
 }
 
 
@@ -178,13 +296,258 @@ def _query(name: str, schema: dict, description: str) -> dict:
     }
 
 
+JURISDICTION = _string(
+    32,
+    description="code of a village/community in the user's area (may be left out if "
+    "there is only one)",
+)
+
+# The create body of each case type: its schema in components.
+CREATE_SCHEMAS = {
+    "mandatory_report": "MandatoryReportCreate",
+    "dv_warning": "DvWarningCreate",
+    "protection_order": "ProtectionOrderCreate",
+}
+
+
+def _codes(vocabulary, **extra) -> dict:
+    return {"type": "string", "enum": list(vocabulary), **extra}
+
+
+def _code_list(vocabulary, **extra) -> dict:
+    return {"type": "array", "items": _codes(vocabulary), **extra}
+
+
+def _nullable(schema: dict) -> dict:
+    return {**schema, "nullable": True}
+
+
+def _identity(name_description: str, required: list[str], **extra) -> dict:
+    """A person's identity fields as a create body takes them (caseflow/forms/people.py)."""
+    return {
+        "type": "object",
+        "required": required,
+        "additionalProperties": False,
+        "properties": {
+            "name": _string(100, description=name_description),
+            "sex": {"type": "string", "enum": list(SEXES)},
+            "birth_date": {
+                "type": "string",
+                "format": "date",
+                "description": "not in the future; must agree with the ID number",
+            },
+            "id_number": _string(18, description="GB 11643: 17 digits and a check character"),
+            "phone": _string(20, description="a mobile or fixed-line number; +86 is dropped"),
+            "address": _string(200),
+            **extra,
+        },
+    }
+
+
+def domestic_violence_schemas() -> dict:
+    """The two domestic-violence case types: create bodies, people and `fields`."""
+    relation = _codes(DV_RELATIONS, description="to the victim (cohabitants: Art. 37)")
+    dv_create = {
+        "type": "object",
+        "required": [
+            "type",
+            "jurisdiction",
+            "call_at",
+            "violence_forms",
+            "description",
+            "subject",
+            "abuser",
+        ],
+        "additionalProperties": False,
+        "description": "A DV call (反家庭暴力法 Art. 15). Creating it fires `log_incident`: "
+        "by the police, or by the hotline or the women's federation, whose calls belong "
+        "to the police station of the place. Special protection or a serious injury makes "
+        "it urgent (Art. 5).",
+        "properties": {
+            "type": {"type": "string", "enum": ["dv_warning"]},
+            "jurisdiction": JURISDICTION,
+            "call_at": {**PAST, "description": "when the call was received; not in the future"},
+            "attended_at": {**PAST, "description": "not before call_at, not in the future"},
+            "location": _string(200),
+            "subject": _ref("Victim"),
+            "abuser": _ref("Abuser"),
+            "violence_forms": _code_list(VIOLENCE_FORMS, minItems=1),
+            "injury_level": _codes(INJURY_LEVELS, default="unknown"),
+            "injuries": _string(2000),
+            "minors_present": {"type": "boolean"},
+            "minors_witnessed": {"type": "boolean"},
+            "prior_incidents": {"type": "integer", "minimum": 0, "maximum": 999, "default": 0},
+            "special_protection": _code_list(SPECIAL_PROTECTION),
+            "urgent": {"type": "boolean"},
+            "description": TEXT,
+        },
+    }
+    po_create = {
+        "type": "object",
+        "required": ["type", "jurisdiction", "applicant_role", "subject"],
+        "additionalProperties": False,
+        "description": "An application for a protection order (反家庭暴力法 Art. 23–27). "
+        "Creating it fires `draft`; only the victim is needed now, `file` checks the "
+        "rest. The court named here sees the case once it is filed.",
+        "properties": {
+            "type": {"type": "string", "enum": ["protection_order"]},
+            "jurisdiction": JURISDICTION,
+            "source_case": {
+                **ID,
+                "description": "a dv_warning case the user can see, that this application "
+                "starts from",
+            },
+            "subject": _ref("Victim"),
+            "applicant_role": _codes(
+                PO_APPLICANT_ROLES, description="`victim`, or a proxy (Art. 23 ¶2)"
+            ),
+            "proxy_reason": _codes(
+                PROXY_REASONS, description="required when applicant_role is not `victim`"
+            ),
+            "applicant": _ref("Applicant"),
+            "oral_application": {"type": "boolean"},
+            "special_protection": _code_list(SPECIAL_PROTECTION),
+            "urgent": {"type": "boolean", "description": "ruling within 24 hours (Art. 28)"},
+            "description": {**TEXT, "description": "the facts of the violence or the danger"},
+            "respondent": _ref("Respondent"),
+            "measures": _code_list(PO_MEASURES, description="Art. 29; 法释〔2022〕17号 Art. 10"),
+            "measures_other": _string(2000, description="details of `other`"),
+            "evidence": _code_list(PO_EVIDENCE, description="法释〔2022〕17号 Art. 6"),
+            "court": {**ID, "description": "the organisation id of a court (Art. 25)"},
+            "court_basis": _codes(COURT_BASES),
+            "victim_wishes_confirmed": {
+                "type": "boolean",
+                "description": "a proxy applies on the victim's wishes (needed to file)",
+            },
+        },
+    }
+    dv_fields = {
+        "type": "object",
+        "required": ["call_at", "violence_forms", "warning"],
+        "properties": {
+            "call_at": DATETIME,
+            "attended_at": _nullable(DATETIME),
+            "location": _nullable({"type": "string"}),
+            "relation": relation,
+            "violence_forms": _code_list(VIOLENCE_FORMS),
+            "injury_level": _codes(INJURY_LEVELS),
+            "injuries": {"type": "string"},
+            "minors_present": {"type": "boolean"},
+            "minors_witnessed": {"type": "boolean"},
+            "prior_incidents": {"type": "integer"},
+            "outcome": _nullable(_codes(DV_OUTCOMES, description="what the police did")),
+            "outcome_at": _nullable(DATETIME),
+            "outcome_detail": _nullable({"type": "string"}),
+            "warning": {
+                "type": "object",
+                "nullable": True,
+                "description": "the warning letter (告诫书), once issued",
+                "properties": {
+                    "number": {"type": "string"},
+                    "issued_at": DATETIME,
+                    "facts": {"type": "string"},
+                    "prohibition": {"type": "string"},
+                    "delivered_abuser_at": _nullable(DATETIME),
+                    "delivered_victim_at": _nullable(DATETIME),
+                    "committee_notified_at": _nullable(DATETIME),
+                    "committee_name": _nullable({"type": "string"}),
+                    "delivered_at": _nullable(
+                        {**DATETIME, "description": "the last of the three (Art. 17)"}
+                    ),
+                },
+            },
+        },
+    }
+    po_fields = {
+        "type": "object",
+        "required": ["applicant_role", "measures", "service"],
+        "properties": {
+            "source_case_id": _nullable(ID),
+            "applicant_role": _codes(PO_APPLICANT_ROLES),
+            "proxy_reason": _nullable(_codes(PROXY_REASONS)),
+            "victim_wishes_confirmed": {"type": "boolean"},
+            "relation": _nullable(
+                _codes(DV_RELATIONS, description="the respondent's, to the victim")
+            ),
+            "measures": _code_list(PO_MEASURES, description="requested"),
+            "measures_other": _nullable({"type": "string"}),
+            "evidence": _code_list(PO_EVIDENCE),
+            "court": {
+                "type": "object",
+                "nullable": True,
+                "properties": {"id": ID, "name": {"type": "string"}},
+            },
+            "court_basis": _nullable(_codes(COURT_BASES)),
+            "oral_application": {"type": "boolean"},
+            "filed_at": _nullable(DATETIME),
+            "accepted_at": _nullable(DATETIME),
+            "court_case_number": _nullable({"type": "string"}),
+            "ruling": _nullable(
+                {
+                    "type": "string",
+                    "enum": ["issued", "rejected"],
+                    "description": "the first ruling; a reconsideration decision is "
+                    "reconsideration_decided_at",
+                }
+            ),
+            "ruled_at": _nullable(DATETIME),
+            "rejection_reason": _nullable({"type": "string"}),
+            "reconsideration_requested_at": _nullable(DATETIME),
+            "reconsideration_decided_at": _nullable(DATETIME),
+            "order_number": _nullable({"type": "string"}),
+            "issued_at": _nullable(DATETIME),
+            "expires_at": _nullable({**DATETIME, "description": "the end of the order's last day"}),
+            "granted_measures": _code_list(PO_MEASURES, description="ordered"),
+            "service": {
+                "type": "object",
+                "description": "service on the four parties (Art. 32)",
+                "properties": {
+                    "applicant_at": _nullable(DATETIME),
+                    "respondent_at": _nullable(DATETIME),
+                    "police_at": _nullable(DATETIME),
+                    "police_name": _nullable({"type": "string"}),
+                    "committee_at": _nullable(DATETIME),
+                    "committee_name": _nullable({"type": "string"}),
+                    "complete_at": _nullable({**DATETIME, "description": "the last of the four"}),
+                },
+            },
+            "ended_at": _nullable(DATETIME),
+            "end_reason": _nullable(_codes(PO_END_REASONS)),
+        },
+    }
+    return {
+        "Victim": _identity("the victim's name", ["name", "sex"]),
+        "Abuser": _identity("the abuser's name", ["name", "relation"], relation=relation),
+        "Respondent": _identity(
+            "required to file (Art. 27 (1))",
+            [],
+            relation={**relation, "description": "to the victim"},
+        ),
+        "Applicant": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "A proxy applicant; defaults to the user's unit.",
+            "properties": {
+                "name": _string(100, description="a person or a unit"),
+                "relation": _string(50, description="to the victim"),
+                "phone": _string(20),
+            },
+        },
+        "DvWarningCreate": dv_create,
+        "ProtectionOrderCreate": po_create,
+        "DvWarningFields": dv_fields,
+        "ProtectionOrderFields": po_fields,
+    }
+
+
 def schemas() -> dict:
     person = {
         "type": "object",
         "description": "Identity fields (name, id_number, phone, address, school) are masked "
-        "unless the user may see identities of the case; `masked` says so.",
+        "unless the user may see identities of the case; `masked` says so, and a masked "
+        "person has no birth_date and no age (the age band stays).",
         "properties": {
-            "role": {"type": "string"},
+            "role": {"type": "string", "enum": list(PERSON_ROLES)},
             "name": {"type": "string", "nullable": True},
             "sex": {"type": "string", "nullable": True, "enum": [*SEXES, None]},
             "birth_date": {"type": "string", "format": "date", "nullable": True},
@@ -192,7 +555,11 @@ def schemas() -> dict:
             "phone": {"type": "string", "nullable": True},
             "address": {"type": "string", "nullable": True},
             "school": {"type": "string", "nullable": True},
-            "relation": {"type": "string", "nullable": True},
+            "relation": {
+                "type": "string",
+                "nullable": True,
+                "description": "abuser: one of DvWarningFields.relation; applicant: free text",
+            },
             "organisation_name": {"type": "string", "nullable": True},
             "masked": {"type": "boolean"},
             "age": {"type": "integer", "nullable": True},
@@ -224,15 +591,19 @@ def schemas() -> dict:
                 "type": "object",
                 "properties": {
                     "description": {"type": "string"},
-                    "special_protection": {"type": "array", "items": {"type": "string"}},
+                    "special_protection": {
+                        "type": "array",
+                        "items": {"type": "string", "enum": list(SPECIAL_PROTECTION)},
+                    },
                     "closed_at": {**DATETIME, "nullable": True},
                     "persons": {"type": "array", "items": _ref("Person")},
                     "fields": {
-                        "type": "object",
-                        "description": "type-specific fields (mandatory_report: "
-                        "reporter_org_type, discovered_at, reported_at, situation_codes, "
-                        "situations, ongoing_danger, guardian_is_suspect, child_safety, "
-                        "verifier, findings, confirmed_situations)",
+                        "description": "the fields of the case's type",
+                        "oneOf": [
+                            _ref("MandatoryReportFields"),
+                            _ref("DvWarningFields"),
+                            _ref("ProtectionOrderFields"),
+                        ],
                     },
                     "actions": {
                         "type": "array",
@@ -278,28 +649,26 @@ def schemas() -> dict:
     }
     create = {
         "type": "object",
-        "required": ["type", "jurisdiction", "discovered_at", "description", "subject"],
+        "required": [
+            "type",
+            "jurisdiction",
+            "reporter_org_type",
+            "discovered_at",
+            "description",
+            "subject",
+        ],
         "additionalProperties": False,
         "description": "Creating a case fires its first trigger (`submit`). Unknown fields, "
-        "oversized strings, a future birth date or an invalid ID number give 422. Only "
-        "`mandatory_report` can be created so far.",
+        "oversized strings, a future birth date or an invalid ID number give 422.",
         "properties": {
             "type": {"type": "string", "enum": ["mandatory_report"]},
-            "jurisdiction": _string(
-                32,
-                description="code of a village/community in the "
-                "user's area (may be left out if there is only one)",
-            ),
+            "jurisdiction": JURISDICTION,
             "intake_org": {
                 **ID,
                 "description": "police or civil-affairs unit covering the "
                 "place; default: the nearest one",
             },
-            "reporter_org_type": {
-                "type": "string",
-                "enum": list(REPORTER_ORG_TYPES),
-                "default": "village_committee",
-            },
+            "reporter_org_type": {"type": "string", "enum": list(REPORTER_ORG_TYPES)},
             "discovered_at": DATETIME,
             "situation_codes": {
                 "type": "array",
@@ -391,20 +760,51 @@ def schemas() -> dict:
         "Child": child,
         "Reporter": reporter,
         "MandatoryReportCreate": create,
+        **domestic_violence_schemas(),
+        "MandatoryReportFields": {
+            "type": "object",
+            "required": ["reporter_org_type", "discovered_at", "situation_codes"],
+            "properties": {
+                "reporter_org_type": {"type": "string", "enum": list(REPORTER_ORG_TYPES)},
+                "discovered_at": DATETIME,
+                "reported_at": DATETIME,
+                "situation_codes": {
+                    "type": "array",
+                    "items": {"type": "integer", "enum": list(SITUATIONS)},
+                },
+                "situations": {
+                    "type": "object",
+                    "additionalProperties": {"type": "string"},
+                    "description": "the label of each situation code",
+                },
+                "ongoing_danger": {"type": "boolean"},
+                "guardian_is_suspect": {"type": "boolean"},
+                "child_safety": {"type": "string", "enum": list(CHILD_SAFETY)},
+                "verifier": {"type": "string", "nullable": True},
+                "findings": {"type": "string", "nullable": True},
+                "confirmed_situations": {
+                    "type": "array",
+                    "nullable": True,
+                    "items": {"type": "integer", "enum": list(SITUATIONS)},
+                },
+            },
+        },
         "ActionBody": {
             "type": "object",
             "required": ["version"],
             "additionalProperties": False,
             "description": "Fields by trigger (* required): "
             + "; ".join(f"{t}: {', '.join(f)}" for t, f in ACTION_FIELDS.items())
-            + ". Fields of another trigger are unknown fields (422).",
+            + ". Fields of another trigger are unknown fields (422). Also checked: "
+            + "; ".join(f"{t}: {note}" for t, note in ACTION_NOTES.items())
+            + ".",
             "properties": _all_action_properties(),
         },
         "Deadline": {
             "type": "object",
             "properties": {
                 "id": ID,
-                "kind": {"type": "string"},
+                "kind": {"type": "string", "enum": list(DEADLINE_KINDS)},
                 "status": {"type": "string", "enum": ["open", "met", "missed", "waived"]},
                 "opened_at": DATETIME,
                 "due_at": DATETIME,
@@ -527,7 +927,7 @@ def paths() -> dict:
         _query("jurisdiction", _string(32), "a place code: the place and everything under it"),
         _query("overdue", {"type": "boolean"}, "only cases with a deadline past due"),
         _query("urgent", {"type": "boolean"}, "only urgent (true) or non-urgent (false) cases"),
-        _query("q", _string(100), "part of the case number or the child's name"),
+        _query("q", _string(100), "part of the case number or the subject's name"),
         _query(
             "created_from",
             {"type": "string"},
@@ -574,7 +974,25 @@ def paths() -> dict:
             },
             "post": {
                 "summary": "Create a case (fires its first trigger)",
-                "requestBody": {"required": True, **_json(_ref("MandatoryReportCreate"))},
+                "description": "The first trigger of each type is fired by the create: "
+                "submit (mandatory_report, reporters), log_incident (dv_warning: police, "
+                "hotline, women's federation), draft (protection_order: women's federation, "
+                "hotline, police, legal aid). Another role gets 403.",
+                "requestBody": {
+                    "required": True,
+                    **_json(
+                        {
+                            "oneOf": [_ref(name) for name in CREATE_SCHEMAS.values()],
+                            "discriminator": {
+                                "propertyName": "type",
+                                "mapping": {
+                                    case_type: f"#/components/schemas/{name}"
+                                    for case_type, name in CREATE_SCHEMAS.items()
+                                },
+                            },
+                        }
+                    ),
+                },
                 "responses": {
                     **_responses(
                         "201", _ref("CaseDetail"), "the case", "400", "401", "403", "413", "422"
@@ -593,7 +1011,11 @@ def paths() -> dict:
             "post": {
                 "summary": "Fire a trigger on a case",
                 "description": "Checked in this order: version (422 missing, 409 stale), "
-                "permission (403), state (409 invalid_transition), fields (422).",
+                "permission (403: the role, the unit handling the case, the court the "
+                "application was filed with), state and time (409 invalid_transition: not "
+                "possible in this state, or no longer — a closed reconsideration window, an "
+                "expired order), fields (422). The initial trigger is fired by creating the "
+                "case (409); `expire` is fired by the scheduler only (403).",
                 "parameters": [
                     case_id,
                     {
@@ -702,7 +1124,9 @@ def spec() -> dict:
         "info": {
             "title": "caseflow JSON API",
             "version": "1",
-            "description": "Cases of mandatory reporting of harm to children. Errors are "
+            "description": "Cases of mandatory reporting of harm to children (mandatory_report), "
+            "police domestic-violence calls and warning letters (dv_warning) and personal "
+            "safety protection orders (protection_order); hotline calls. Errors are "
             '{"error": {"code", "message", "fields"}}. Out-of-scope cases do not exist (404).',
         },
         "servers": [{"url": "/"}],

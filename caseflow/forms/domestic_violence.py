@@ -5,6 +5,8 @@ Times typed here are the legal moments (acceptance, ruling, service); the servic
 their order against each other and the law (Art. 28, 30, 31, 32).
 """
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FormField, IntegerField, SelectField, StringField
 from wtforms.fields import TextAreaField
@@ -407,6 +409,12 @@ class ExtendForm(ActionForm):
     decided_at = _when(_l("Decided at"))
     expires_on = IsoDateField(_l("New last day in force"), [InputRequired(REQUIRED)])
     comment = _text(_l("Comment"), required=False)
+
+    def validate_expires_on(self, field):
+        # An order is in force to the end of its last day, which must have a day after it
+        # (9999-12-31 has none: the service could not compute the end, a server error).
+        if field.data is not None and field.data >= date.max:
+            raise ValidationError(_l("Not a valid date (e.g. 2015-06-01)."))
 
 
 class ModifyForm(ActionForm):

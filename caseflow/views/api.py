@@ -15,6 +15,8 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from wtforms import FormField
+from wtforms.validators import NumberRange, ValidationError
 
 from .. import policy, presenters, timeutil
 from ..extensions import db, limiter
@@ -173,9 +175,30 @@ def commit() -> None:
 
 def validated(form):
     """The form if valid, else 422 with every field's errors."""
-    if not form.validate():
-        raise ValidationFailed(fields=flat_errors(form))
+    ok = form.validate()
+    errors = flat_errors(form) if not ok else {}
+    for name, message in _out_of_range(form):
+        errors.setdefault(name, [message])
+    if errors:
+        raise ValidationFailed(fields=errors)
     return form
+
+
+_ID_RANGE = NumberRange(min=-MAX_ID, max=MAX_ID)
+
+
+def _out_of_range(form, prefix: str = ""):
+    """Whole numbers the database cannot hold (its integers are 32-bit): such a number
+    names no case or organisation, and comparing a column with it can fail in the driver
+    (SQLite refuses integers over 64 bits). Yields (dotted field name, message)."""
+    for name, field in form._fields.items():
+        if isinstance(field, FormField):
+            yield from _out_of_range(field.form, f"{prefix}{name}.")
+        elif isinstance(field.data, int) and not isinstance(field.data, bool):
+            try:
+                _ID_RANGE(form, field)
+            except ValidationError as exc:
+                yield prefix + name, str(exc)
 
 
 def _case(user, case_id: int):
@@ -404,16 +427,20 @@ def fire_action(case_id, trigger):
     workflow = case.workflow
     if trigger not in workflow.triggers:
         raise UnknownAction(_("Unknown action."))
-    form_class = ACTION_FORMS.get((case.type, trigger))
-    if form_class is None:  # the initial trigger: fired by creating the case
+    if trigger == workflow.initial_trigger:  # fired by creating the case
         raise InvalidTransitionError()
     version = _check_version(case, body)
     step = workflow.step(trigger)
+    # A step with no roles (a protection order's `expire`) is the scheduler's: refused
+    # here as for any role that may not take it.
     refusal = policy.step_refusal(user, case, step)
     if refusal:
         raise refusal_error(refusal)
     if case.state not in step.source:
         raise InvalidTransitionError()
+    form_class = ACTION_FORMS.get((case.type, trigger))
+    if form_class is None:  # no form: not a step a user takes through the API
+        raise Forbidden(GUARD_MESSAGES["role"])
     form = validated(from_json(form_class, body).setup(user, case))
     case_service.fire(user, case, trigger, form.to_data(), version)
     commit()
