@@ -34,7 +34,10 @@ NO_IDENTITY_ROLES = frozenset({"statistician", "admin"})
 TEAM_ROLES = frozenset({"supervisor", "child_supervisor"})
 
 # Roles that may record follow-up visits on a case in their scope.
-VISITOR_ROLES = frozenset({"child_director", "child_supervisor", "civil_affairs", "police"})
+# The women's federation follows DV cases and may start their 查访 (workflows.md §2).
+VISITOR_ROLES = frozenset(
+    {"child_director", "child_supervisor", "civil_affairs", "police", "womens_federation"}
+)
 
 
 def _subtree(user: User):
@@ -77,8 +80,15 @@ def can_view(user: User, case: Case) -> bool:
     return bool(db.session.scalar(select(exists().where(Case.id == case.id, scope(user)))))
 
 
+# Ids are 32-bit integers in the database: a larger one names no case (and would overflow
+# the driver's integer binding).
+MAX_ID = 2**31 - 1
+
+
 def visible_case(user: User, case_id: int) -> Case | None:
     """The case if it exists and is in the user's scope; None otherwise (shown as 404)."""
+    if not isinstance(case_id, int) or not 0 < case_id <= MAX_ID:
+        return None
     return db.session.scalar(select(Case).where(Case.id == case_id, scope(user)))
 
 

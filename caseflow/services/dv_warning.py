@@ -2,6 +2,7 @@
 (workflows.md §2; 反家庭暴力法 Art. 15–17). Data arrives validated by caseflow/forms."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from .. import timeutil
 from ..deadlines import ledger
@@ -99,6 +100,15 @@ def issue_warning(case, actor, data):
             }
         )
     incident.warning_number = number
+    try:
+        # The SELECT above cannot see a letter another request is saving right now; the
+        # unique index can, and says so here rather than as a server error at commit.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationFailed(
+            fields={"warning_number": [_l("This warning letter number is already used.")]}
+        ) from None
     incident.warning_issued_at = issued_at
     incident.warning_facts = data["facts"]
     incident.warning_prohibition = data["prohibition"]

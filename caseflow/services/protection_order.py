@@ -77,7 +77,9 @@ def create(actor: User, data: dict) -> Case:
         )
     respondent = data.get("respondent") or {}
     if any(respondent.get(k) for k in ("name", "id_number", "phone", "address")):
-        case.persons.append(make_person("respondent", respondent))
+        case.persons.append(
+            make_person("respondent", respondent, relation=respondent.get("relation") or None)
+        )
     court = _court(data.get("court_id"))
     source = _source_case(actor, data.get("source_case_id"))
     case.protection_order = ProtectionOrder(
@@ -122,11 +124,14 @@ def _merge_application(case: Case, data: dict) -> None:
     respondent = case.person("respondent")
     if any(given.get(k) for k in ("name", "id_number", "phone", "address", "birth_date")):
         if respondent is None:
-            case.persons.append(make_person("respondent", given))
+            respondent = make_person("respondent", given)
+            case.persons.append(respondent)
         else:
             update_person(respondent, given)
     if given.get("relation"):
         order.relation = given["relation"]
+        if respondent is not None:
+            respondent.relation = given["relation"]
     for name in ("measures", "evidence"):
         if data.get(name):
             setattr(order, name, sorted(set(data[name])))
