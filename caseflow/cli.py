@@ -26,15 +26,27 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep():
-        """Mark missed deadlines and expire protection orders past their last day.
-        Safe to run twice, or from two hosts at once."""
-        from .deadlines.ledger import sweep as run
-        from .services.protection_order import expire_due
+        """Mark missed deadlines, expire protection orders, remind and escalate, then send
+        the email outbox. Safe to run twice, or from two hosts at once (cron-friendly)."""
+        from .services import notifications, sweeps
 
-        expired = expire_due()
-        count = run()
+        result = sweeps.run()
         db.session.commit()
-        click.echo(f"{count} deadline(s) marked missed; {expired} protection order(s) expired.")
+        sent = notifications.send_pending()
+        click.echo(
+            f"{result.missed} deadline(s) marked missed; {result.expired} protection order(s) "
+            f"expired; notifications {result.notified or {}}; {sent} email(s) sent."
+        )
+
+    @app.cli.command("scheduler")
+    def scheduler():
+        """Run the scheduler process (sweep every 5 minutes, outbox every minute, daily
+        digest). Start one beside the web workers; it catches up on start."""
+        from . import scheduler as sched
+
+        sched.catch_up(app)
+        click.echo("scheduler started (jobs: sweep, outbox, digest)")
+        sched.build(app).start()
 
     @app.cli.command("create-user")
     @click.argument("username")

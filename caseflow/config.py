@@ -25,6 +25,15 @@ class Config:
     TIMEZONE = _env("CASEFLOW_TIMEZONE", "Asia/Shanghai")
     # The rule pack: deadline lengths with their legal basis (see caseflow/rules/default.toml).
     RULE_PACK = _env("CASEFLOW_RULE_PACK", str(ROOT / "caseflow" / "rules" / "default.toml"))
+    # Links in notification emails point here.
+    BASE_URL = _env("CASEFLOW_BASE_URL", "http://127.0.0.1:5000")
+    # Email: no host, no email (notifications stay in the in-app inbox).
+    SMTP_HOST = _env("CASEFLOW_SMTP_HOST", "")
+    SMTP_PORT = int(_env("CASEFLOW_SMTP_PORT", "25"))
+    SMTP_USER = _env("CASEFLOW_SMTP_USER", "")
+    SMTP_PASSWORD = _env("CASEFLOW_SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _env("CASEFLOW_SMTP_STARTTLS", "0") == "1"
+    SMTP_FROM = _env("CASEFLOW_SMTP_FROM", "caseflow@localhost")
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = TIMEZONE
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "caseflow" / "translations")

@@ -6,6 +6,7 @@ from .geo import Jurisdiction, Organisation
 from .hotline import HotlineCall
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
+from .notification import Notification
 from .user import ApiToken, User
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Jurisdiction",
     "LegalAid",
     "MandatoryReport",
+    "Notification",
     "Organisation",
     "Person",
     "ProtectionOrder",

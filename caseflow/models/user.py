@@ -19,7 +19,10 @@ from .geo import Organisation
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(in_list("role", ROLES), name="role"),)
+    __table_args__ = (
+        CheckConstraint(in_list("role", ROLES), name="role"),
+        CheckConstraint("notify_mode IN ('immediate', 'digest')", name="notify_mode"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -30,6 +33,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     email: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(16))
+    # "immediate": each notification is also emailed; "digest": one email a day.
+    notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")
 
     organisation: Mapped[Organisation] = relationship()
 

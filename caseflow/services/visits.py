@@ -51,6 +51,8 @@ def record(
     if next_due is not None:
         ledger.open_deadline(case, "visit_due", start=now, due_at=next_due)
     touch(case)
+    db.session.flush()
+    _alert_supervisors(case, visit)
     append_event(
         case,
         actor,
@@ -61,3 +63,33 @@ def record(
     )
     flush()
     return visit
+
+
+def _alert_supervisors(case: Case, visit: Visit) -> None:
+    """An `escalate` visit, or a second `unreachable` in a row, tells the supervisors of the
+    place at once (no identity in the text: the case number and a link)."""
+    from flask_babel import gettext as _
+
+    from .notifications import notify_all
+    from .sweeps import supervisors_over
+
+    earlier = [v for v in case.visits if v.id != visit.id and v.done_at <= visit.done_at]
+    previous = max(earlier, key=lambda v: v.done_at, default=None)
+    if visit.outcome == "escalate":
+        subject = _("%(number)s: a follow-up visit asks for escalation", number=case.number)
+    elif (
+        visit.outcome == "unreachable"
+        and previous is not None
+        and previous.outcome == "unreachable"
+    ):
+        subject = _("%(number)s: the person was unreachable twice in a row", number=case.number)
+    else:
+        return
+    notify_all(
+        supervisors_over(case.jurisdiction),
+        f"visit-alert:{visit.id}",
+        "visit_alert",
+        subject,
+        subject,
+        case,
+    )

@@ -1,0 +1,86 @@
+"""The scheduler process: `flask --app wsgi scheduler`. One process beside the web
+workers (never inside them), running APScheduler 3 with fixed job ids:
+
+- `sweep` every SWEEP_MINUTES: deadlines, expiries, reminders, escalations;
+- `outbox` every minute: emails of committed notifications;
+- `digest` every day at DIGEST_TIME: one email per digest user of what is unread.
+
+On start it runs the sweep and the outbox once, so a scheduler that was down catches up
+at once; every job is idempotent, so a second scheduler, or cron calling `flask sweep`,
+does no harm.
+"""
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+
+SWEEP_MINUTES = 5
+DIGEST_HOUR, DIGEST_MINUTE = 7, 30
+
+
+def run_sweep(app: Flask) -> None:
+    from .services import sweeps
+
+    with app.app_context():
+        try:
+            result = sweeps.run()
+            db.session.commit()
+            log.info("sweep: %s", result)
+        except Exception:
+            db.session.rollback()
+            log.exception("sweep failed; the next run tries again")
+
+
+def run_outbox(app: Flask) -> None:
+    from .services import notifications
+
+    with app.app_context():
+        try:
+            notifications.send_pending()
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox failed; the next run tries again")
+
+
+def run_digest(app: Flask) -> None:
+    from .services import digest
+
+    with app.app_context():
+        try:
+            digest.queue_digests()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("digest failed; the next run tries again")
+
+
+def build(app: Flask, scheduler_class=BlockingScheduler):
+    scheduler = scheduler_class(timezone=app.config["TIMEZONE"])
+    jobs = {
+        "sweep": (run_sweep, {"trigger": "interval", "minutes": SWEEP_MINUTES}),
+        "outbox": (run_outbox, {"trigger": "interval", "minutes": 1}),
+        "digest": (run_digest, {"trigger": "cron", "hour": DIGEST_HOUR, "minute": DIGEST_MINUTE}),
+    }
+    for job_id, (func, trigger) in jobs.items():
+        scheduler.add_job(
+            func,
+            args=[app],
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,  # after a pause, one run, not one per missed interval
+            misfire_grace_time=None,
+            **trigger,
+        )
+    return scheduler
+
+
+def catch_up(app: Flask) -> None:
+    """What a scheduler does first: everything that fell due while it was down."""
+    run_sweep(app)
+    run_outbox(app)

@@ -1,0 +1,218 @@
+"""The sweep: everything time does to cases, run by the scheduler (or cron) and safe to run
+twice or from two processes at once.
+
+1. open deadlines past due are marked missed (one conditional UPDATE);
+2. protection orders past their last day expire (rows claimed with SKIP LOCKED);
+3. reminders: a deadline due within REMINDER_WINDOW tells the people handling the case;
+4. escalation: a missed deadline tells them, and after ESCALATE_AFTER the supervisors of
+   the case's place; an unanswered referral past due tells the receiving unit and, after
+   ESCALATE_AFTER, the supervisors over it;
+5. protection orders: reminders 30 and 7 days before expiry (the rule pack's days).
+
+Every message has a key naming its cause, so it exists once whatever the number of runs.
+A scheduler that was down catches up by the same rules: what is due is found by state,
+not by when the last run was.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import policy, timeutil
+from ..deadlines import ledger
+from ..deadlines.rules import load
+from ..extensions import db
+from ..models import Case, Deadline, Jurisdiction, Organisation, ProtectionOrder, Referral, User
+from ..vocab import DEADLINE_KINDS, label
+from .notifications import notify_all
+from .protection_order import expire_due
+
+REMINDER_WINDOW = timedelta(hours=24)
+ESCALATE_AFTER = timedelta(hours=24)
+
+
+@dataclass
+class SweepResult:
+    missed: int = 0
+    expired: int = 0
+    notified: dict = field(default_factory=dict)
+
+    def count(self, kind: str, n: int) -> None:
+        self.notified[kind] = self.notified.get(kind, 0) + n
+
+
+def handlers(case: Case) -> list[User]:
+    """Who is told about a case's deadlines: its assigned worker, else the active users of
+    the owning unit whose role handles that type of case."""
+    if case.owner_user is not None and case.owner_user.active:
+        return [case.owner_user]
+    if case.owner_org_id is None:
+        return []
+    users = db.session.scalars(
+        select(User).where(User.organisation_id == case.owner_org_id, User.active)
+    ).all()
+    return [u for u in users if case.type in policy.ROLE_CASE_TYPES.get(u.role, ())]
+
+
+def supervisors_over(jurisdiction: Jurisdiction) -> list[User]:
+    """Active supervisors whose area contains the place."""
+    users = db.session.scalars(
+        select(User)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(User.role == "supervisor", User.active)
+    ).all()
+    return [u for u in users if u.organisation.jurisdiction.contains(jurisdiction)]
+
+
+def _what(deadline: Deadline) -> str:
+    return label(DEADLINE_KINDS, deadline.kind)
+
+
+def _when(value) -> str:
+    return timeutil.to_local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def remind_due_soon(now, result: SweepResult) -> None:
+    rows = db.session.scalars(
+        select(Deadline).where(
+            Deadline.status == "open",
+            Deadline.due_at >= now,
+            Deadline.due_at <= now + REMINDER_WINDOW,
+        )
+    ).all()
+    for deadline in rows:
+        case = deadline.case
+        subject = _(
+            "%(number)s: %(what)s due %(when)s",
+            number=case.number,
+            what=_what(deadline),
+            when=_when(deadline.due_at),
+        )
+        result.count(
+            "reminder",
+            notify_all(
+                handlers(case), f"due-soon:{deadline.id}", "reminder", subject, subject, case
+            ),
+        )
+
+
+def escalate_missed(now, result: SweepResult) -> None:
+    rows = db.session.scalars(
+        select(Deadline).where(Deadline.status == "missed", Deadline.closed_at.is_(None))
+    ).all()
+    for deadline in rows:
+        case = deadline.case
+        if not case.is_open:
+            continue
+        referral = deadline.referral
+        if referral is not None:
+            if not referral.is_open:
+                continue
+            _escalate_referral(deadline, referral, now, result)
+            continue
+        subject = _(
+            "%(number)s: %(what)s overdue since %(when)s",
+            number=case.number,
+            what=_what(deadline),
+            when=_when(deadline.due_at),
+        )
+        result.count(
+            "escalation",
+            notify_all(
+                handlers(case), f"missed:{deadline.id}", "escalation", subject, subject, case
+            ),
+        )
+        if now - deadline.due_at >= ESCALATE_AFTER:
+            result.count(
+                "escalation",
+                notify_all(
+                    supervisors_over(case.jurisdiction),
+                    f"missed-supervisor:{deadline.id}",
+                    "escalation",
+                    subject,
+                    subject,
+                    case,
+                ),
+            )
+
+
+def _escalate_referral(deadline: Deadline, referral: Referral, now, result: SweepResult) -> None:
+    case = deadline.case
+    subject = _(
+        "%(number)s: the referral to %(org)s is unanswered since %(when)s",
+        number=case.number,
+        org=referral.to_org.name,
+        when=_when(deadline.due_at),
+    )
+    receivers = db.session.scalars(
+        select(User).where(User.organisation_id == referral.to_org_id, User.active)
+    ).all()
+    result.count(
+        "escalation",
+        notify_all(
+            receivers, f"referral-overdue:{referral.id}", "escalation", subject, subject, case
+        ),
+    )
+    if now - deadline.due_at >= ESCALATE_AFTER:
+        result.count(
+            "escalation",
+            notify_all(
+                supervisors_over(referral.to_org.jurisdiction),
+                f"referral-overdue-supervisor:{referral.id}",
+                "escalation",
+                subject,
+                subject,
+                case,
+            ),
+        )
+
+
+def remind_expiring_orders(now, result: SweepResult) -> None:
+    reminder = load(current_app.config["RULE_PACK"]).reminders.get("order_expiry")
+    if reminder is None:
+        return
+    horizon = now + timedelta(days=max(reminder.days_before))
+    orders = db.session.scalars(
+        select(ProtectionOrder)
+        .join(Case, Case.id == ProtectionOrder.case_id)
+        .where(
+            Case.state.in_(("issued", "in_force")),
+            ProtectionOrder.expires_at > now,
+            ProtectionOrder.expires_at <= horizon,
+        )
+    ).all()
+    for order in orders:
+        case = order.case
+        for days in reminder.days_before:
+            if order.expires_at - timedelta(days=days) <= now:
+                # The expiry date is in the key: an extended order is reminded again.
+                key = f"expiry:{case.id}:{days}:{order.expires_at.date().isoformat()}"
+                subject = _(
+                    "%(number)s: the protection order is in force until %(day)s; an extension "
+                    "must be applied for before then",
+                    number=case.number,
+                    day=(timeutil.to_local(order.expires_at) - timedelta(days=1))
+                    .date()
+                    .isoformat(),
+                )
+                result.count(
+                    "reminder", notify_all(handlers(case), key, "reminder", subject, subject, case)
+                )
+                break
+
+
+def run() -> SweepResult:
+    """One sweep. The caller commits."""
+    now = timeutil.now()
+    result = SweepResult()
+    result.expired = expire_due()
+    result.missed = ledger.sweep(now)
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        remind_due_soon(now, result)
+        escalate_missed(now, result)
+        remind_expiring_orders(now, result)
+    return result
