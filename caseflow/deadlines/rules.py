@@ -62,8 +62,44 @@ def _reminder(kind: str, raw: dict) -> Reminder:
     return Reminder(kind, tuple(sorted(days, reverse=True)), raw.get("basis", ""))
 
 
+@dataclass(frozen=True)
+class VisitPlan:
+    """Follow-up visits of a case type, each `days` after the `after` trigger fired (the
+    first one replaces the single first-visit rule when that trigger opens it)."""
+
+    case_type: str
+    after: str
+    days: tuple[int, ...]
+    basis: str
+    basis_en: str
+
+    def rule(self, index: int, kind: str = "visit_due") -> Rule:
+        """The `index`-th planned visit as a rule counted from the trigger's time."""
+        return Rule(kind, None, self.days[index], self.basis, self.basis_en)
+
+
+def _visit_plan(case_type: str, raw: dict) -> VisitPlan:
+    name = f"visit plan {case_type}"
+    after = raw.get("after")
+    if not isinstance(after, str) or not after:
+        raise RulePackError(f"{name}: `after` must name a trigger")
+    days = raw.get("days")
+    if not isinstance(days, list):
+        raise RulePackError(f"{name}: days must be a list of days")
+    if any(isinstance(d, bool) or not isinstance(d, int) or d <= 0 for d in days):
+        raise RulePackError(f"{name}: days must be positive whole numbers")
+    if len(set(days)) != len(days):
+        raise RulePackError(f"{name}: a day is given twice")
+    if days and not raw.get("basis"):
+        raise RulePackError(f"{name}: the legal basis is required")
+    basis = raw.get("basis", "")
+    return VisitPlan(case_type, after, tuple(sorted(days)), basis, raw.get("basis_en", basis))
+
+
 class RulePack:
     def __init__(self, data: dict):
+        self.visit_plans = {k: _visit_plan(k, v) for k, v in data.get("visit_plans", {}).items()}
+        self.plan_overrides: dict[str, dict[str, VisitPlan]] = {}
         self.reminders = {k: _reminder(k, v) for k, v in data.get("reminders", {}).items()}
         self.defaults = {k: _rule(k, v) for k, v in data.get("deadlines", {}).items()}
         self.overrides: dict[str, dict[str, Rule]] = {}
@@ -79,6 +115,28 @@ class RulePack:
                     merged["hours"] = None
                 rules[kind] = _rule(kind, merged)
             self.overrides[code] = rules
+            plans = {}
+            for case_type, raw in section.get("visit_plans", {}).items():
+                if not isinstance(raw, dict):
+                    raise RulePackError(f"visit plan {case_type}: not a table")
+                base = self.visit_plans.get(case_type)
+                merged = {**(base.__dict__ if base else {}), **raw}
+                merged.pop("case_type", None)
+                if isinstance(merged.get("days"), tuple):
+                    merged["days"] = list(merged["days"])
+                plans[case_type] = _visit_plan(case_type, merged)
+            self.plan_overrides[code] = plans
+
+    def visit_plan(self, case_type: str, jurisdiction_path: str = "") -> VisitPlan | None:
+        """The follow-up plan in force for a case type (None: no plan, the single rule);
+        the most specific jurisdiction on the path wins. An empty `days` means no plan."""
+        plan = self.visit_plans.get(case_type)
+        codes = [c for c in jurisdiction_path.split("/") if c]
+        for code in reversed(codes):
+            if case_type in self.plan_overrides.get(code, {}):
+                plan = self.plan_overrides[code][case_type]
+                break
+        return plan if plan is not None and plan.days else None
 
     def rule(self, kind: str, jurisdiction_path: str = "") -> Rule:
         """The rule in force: the most specific jurisdiction on the path wins."""

@@ -99,9 +99,11 @@ def _summary(data: dict) -> dict:
     return {k: data[k] for k in keep if k in data}
 
 
-def _open(case: Case, kind: str, data: dict) -> None:
+def _open(case: Case, kind: str, data: dict, trigger: str | None = None) -> None:
     opener = OPENERS.get((case.type, kind))
-    if opener:
+    if opener and getattr(opener, "takes_trigger", False):
+        opener(case, data, trigger)  # a visit plan starts on its trigger only
+    elif opener:
         opener(case, data)
     else:
         ledger.open_deadline(case, kind)
@@ -186,7 +188,7 @@ def _perform(case: Case, step, actor: User | None, data: dict) -> Case:
     for kind in step.meets:
         ledger.meet(case, kind)
     for kind in step.opens:
-        _open(case, kind, data)
+        _open(case, kind, data, step.trigger)
     append_event(case, actor, step.trigger, from_state, comment, event_data)
     flush()
     return case

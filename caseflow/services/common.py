@@ -91,12 +91,54 @@ def reopen(case: Case, actor: User, data: dict):
 
 
 def open_first_visit(kind: str):
-    """Open the first follow-up visit, at the date the team chose or by the rule pack."""
+    """Open the first follow-up visit, at the date the team chose, else at the first offset
+    of the case type's visit plan when the plan's trigger fires, else by the single rule."""
 
-    def opener(case: Case, data: dict) -> None:
-        ledger.open_deadline(case, kind, due_at=data.get("first_visit_due"))
+    def opener(case: Case, data: dict, trigger: str | None = None) -> None:
+        chosen = data.get("first_visit_due")
+        plan = visit_plan(case)
+        if chosen is None and plan is not None and trigger == plan.after:
+            _open_planned(case, kind, plan, 0, timeutil.now())
+        else:
+            ledger.open_deadline(case, kind, due_at=chosen)
 
+    opener.takes_trigger = True
     return opener
+
+
+def visit_plan(case: Case):
+    """The follow-up plan in force for the case's type and place (None: no plan)."""
+    from flask import current_app
+
+    from ..deadlines.rules import load
+
+    return load(current_app.config["RULE_PACK"]).visit_plan(case.type, case.jurisdiction.path)
+
+
+def _open_planned(case: Case, kind: str, plan, index: int, trigger_at: datetime):
+    """The plan's `index`-th visit, due `days[index]` after the trigger (opened now)."""
+    rule = plan.rule(index, kind)
+    due = rule.due(trigger_at, timeutil.local_zone())
+    deadline = ledger.open_deadline(case, kind, due_at=due.at)
+    deadline.basis, deadline.calendar_note = rule.basis, due.note
+    return deadline
+
+
+def open_next_planned_visit(case: Case, now: datetime):
+    """After a visit with no chosen next date: the next visit of the plan, counted from the
+    time the plan's trigger last fired and due after both now and every visit deadline the
+    case already had (so each visit moves the plan on); None when the plan is done."""
+    plan = visit_plan(case)
+    event = case.last_event(plan.after) if plan is not None else None
+    if event is None:
+        return None
+    dues = [d.due_at for d in case.deadlines if d.kind in VISIT_KINDS and d.due_at]
+    after = max([now, *dues])
+    for index in range(len(plan.days)):
+        due = plan.rule(index).due(event.at, timeutil.local_zone())
+        if due.at > after:
+            return _open_planned(case, "visit_due", plan, index, event.at)
+    return None
 
 
 CLOSURE_EFFECTS = {

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Case, User, Visit
 from .audit import append_event
 from .cases import check_version, conflicts_as_409, flush, touch
-from .common import VISIT_KINDS
+from .common import VISIT_KINDS, open_next_planned_visit
 from .errors import Forbidden, InvalidTransitionError, ValidationFailed
 
 
@@ -50,6 +50,8 @@ def record(
         ledger.meet(case, kind, done_at)
     if next_due is not None:
         ledger.open_deadline(case, "visit_due", start=now, due_at=next_due)
+    else:
+        open_next_planned_visit(case, now)
     touch(case)
     db.session.flush()
     _alert_supervisors(case, visit)
