@@ -49,8 +49,15 @@ def notify(
     }
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement).rowcount == 1
+    statement = (
+        insert(Notification)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Notification.id)
+    )
+    # RETURNING, not rowcount: an ORM-enabled INSERT on psycopg reports rowcount 0 even
+    # when it inserted. A conflict returns no row.
+    return db.session.execute(statement).scalar() is not None
 
 
 def notify_all(
