@@ -187,7 +187,9 @@ def remind_expiring_orders(now, result: SweepResult) -> None:
     ).all()
     for order in orders:
         case = order.case
-        for days in reminder.days_before:
+        # The nearest reminder that is due (7 before 30): the rule pack lists the days
+        # longest first, and taking the 30-day one first would hide the 7-day one forever.
+        for days in sorted(reminder.days_before):
             if order.expires_at - timedelta(days=days) <= now:
                 # The expiry date is in the key: an extended order is reminded again.
                 key = f"expiry:{case.id}:{days}:{order.expires_at.date().isoformat()}"
