@@ -382,3 +382,15 @@ def test_two_sweepers_at_the_same_moment_notify_and_expire_once(ctx):
         .group_by(Event.case_id)
     ).all()
     assert dict(expired) == dict.fromkeys(lapsing, 1)
+
+
+def test_flask_sweep_command_runs_the_sweep_once(ctx, clean):
+    _case, due = warned()
+    clock(due.due_at + ESCALATE_AFTER)
+    runner = clean.test_cli_runner()
+    for _ in range(2):
+        outcome = runner.invoke(args=["sweep"])
+        assert outcome.exit_code == 0, outcome.output
+    assert told(f"missed:{due.id}:") == {"police"}
+    assert told(f"missed-supervisor:{due.id}:") == {"supervisor"}
+    assert len(notes()) == 2
