@@ -185,6 +185,7 @@ EVENT_LABELS = {
     "legal_aid_started": _l("Referred to legal aid"),
     "legal_aid_update": _l("Legal-aid case update"),
     "call_attached": _l("Hotline call attached"),
+    "deadline_waived": _l("Deadline waived"),
 }
 
 # --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------

@@ -191,6 +191,7 @@ class Deadline(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
     referral: Mapped["Referral | None"] = relationship(back_populates="deadline")
+    waived_by: Mapped[User | None] = relationship(foreign_keys=[waived_by_id])
 
 
 class Referral(db.Model):

@@ -29,6 +29,8 @@ def register(app: Flask) -> None:
     from .hotline import bp as hotline_bp
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
+    # The review page, waivers and the rule-pack page (cases blueprint), the waiver API.
+    from . import api_review, review  # noqa: F401
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(documents_bp)

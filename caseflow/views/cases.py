@@ -472,18 +472,7 @@ def answer_referral(referral_id, action):
     return redirect(url_for("cases.detail", case_id=referral.case_id))
 
 
-@bp.get("/review")
-@login_required
-def review():
-    if current_user.role != "supervisor":
-        abort(403)
-    items = []
-    for case in queries.closures_to_review(current_user):
-        form = ACTION_FORMS[(case.type, "approve_closure")](formdata=None, prefix="approve_closure")
-        form.version.data = case.version
-        request_event = case.last_event("request_closure")
-        items.append((case, request_event, form, policy.allowed_steps(current_user, case)))
-    return render_template("review.html", items=items)
+# The review page (/review) is in caseflow/views/review.py, on this blueprint.
 
 
 @bp.get("/referrals")
