@@ -4,7 +4,7 @@ Written by hand next to caseflow/views/api.py; tests/integration/test_api.py che
 every /api/v1 route is described here and every path here is a route.
 """
 
-from . import openapi_hotline, openapi_review
+from . import openapi_hotline, openapi_notifications, openapi_review
 from .vocab import (
     CHILD_SAFETY,
     COURT_BASES,
@@ -1133,7 +1133,13 @@ def spec() -> dict:
         "security": [{"bearerAuth": []}],
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas() | openapi_hotline.SCHEMAS | openapi_review.SCHEMAS,
+            "schemas": schemas()
+            | openapi_hotline.SCHEMAS
+            | openapi_review.SCHEMAS
+            | openapi_notifications.SCHEMAS,
         },
-        "paths": paths() | openapi_hotline.PATHS | openapi_review.PATHS,
+        "paths": paths()
+        | openapi_hotline.PATHS
+        | openapi_review.PATHS
+        | openapi_notifications.PATHS,
     }

@@ -21,12 +21,14 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
-    from . import api_hotline  # noqa: F401  (its routes go on the API blueprint)
+    from . import api_hotline, api_notifications  # noqa: F401  (routes on the API blueprint)
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .documents import bp as documents_bp
     from .hotline import bp as hotline_bp
+    from .notifications import bp as notifications_bp
+    from .notifications import unread_count_for_nav
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     # The review page, waivers and the rule-pack page (cases blueprint), the waiver API.
@@ -35,6 +37,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(hotline_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
 
     login_manager.login_view = "auth.login"
@@ -67,6 +70,10 @@ def register(app: Flask) -> None:
                 {"error": {"code": "server_error", "message": _("Internal error."), "fields": {}}}
             ), 500
         return render_template("error.html", code=500, message=_("Internal error.")), 500
+
+    @app.context_processor
+    def unread_notifications():  # the nav badge: one COUNT query per page
+        return {"unread_notifications": unread_count_for_nav()}
 
     @app.template_filter("local")
     def local(value, fmt="yyyy-MM-dd HH:mm"):
