@@ -33,6 +33,7 @@ def register(app: Flask) -> None:
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     # The review page, waivers and the rule-pack page (cases blueprint), the waiver API.
     from . import api_review, review  # noqa: F401
+
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(documents_bp)
