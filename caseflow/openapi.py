@@ -619,24 +619,7 @@ def schemas() -> dict:
             },
         ]
     }
-    child = {
-        "type": "object",
-        "required": ["name", "sex"],
-        "additionalProperties": False,
-        "properties": {
-            "name": _string(100),
-            "sex": {"type": "string", "enum": list(SEXES)},
-            "birth_date": {
-                "type": "string",
-                "format": "date",
-                "description": "not in the future; must agree with the ID number",
-            },
-            "id_number": _string(18, description="GB 11643: 17 digits and a check character"),
-            "phone": _string(20),
-            "address": _string(200),
-            "school": _string(100),
-        },
-    }
+    child = _identity("the child's name", ["name", "sex"], school=_string(100))
     reporter = {
         "type": "object",
         "additionalProperties": False,

@@ -103,3 +103,14 @@ def api_token(client, username: str, password: str = PASSWORD) -> dict:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.get_data(as_text=True)
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def postgres_only():
+    """Skip a concurrency test on SQLite: it has no row locks (FOR UPDATE SKIP LOCKED is
+    ignored and a writer takes the whole database), so two workers cannot overlap as they
+    do on PostgreSQL, where CI runs these tests."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(
+            "SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored and a writer takes the "
+            "whole database), so two workers cannot overlap as on PostgreSQL"
+        )

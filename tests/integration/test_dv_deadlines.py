@@ -51,7 +51,7 @@ from caseflow.services.errors import (
     ValidationFailed,
 )
 from caseflow.services.protection_order import expire_due
-from tests.conftest import user
+from tests.conftest import postgres_only, user
 
 SH = ZoneInfo("Asia/Shanghai")
 CHENGNAN = "500240001001"  # 城南社区, a community of 南宾街道
@@ -1425,14 +1425,6 @@ def test_indicators_from_plain_sql(ctx):
 # --- two sweepers at once (PostgreSQL) ----------------------------------------------------------
 
 TIMEOUT = 20
-
-
-def postgres_only():
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip(
-            "SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored and writers take the "
-            "whole database), so two sweepers cannot overlap the way they do on PostgreSQL"
-        )
 
 
 class Sweeper(threading.Thread):

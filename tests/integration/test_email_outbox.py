@@ -19,7 +19,7 @@ from caseflow.extensions import db
 from caseflow.models import Notification
 from caseflow.services import digest, notifications, sweeps
 from caseflow.services.notifications import MAX_ATTEMPTS, STALE_CLAIM, send_pending
-from tests.conftest import user
+from tests.conftest import postgres_only, user
 from tests.integration.test_dv_deadlines import clock, issue_warning, local, log_call
 
 TIMEOUT = 20
@@ -272,14 +272,6 @@ def test_users_without_email_get_none(ctx, smtp):
 
 
 # --- two senders at once (PostgreSQL) ----------------------------------------------------------
-
-
-def postgres_only():
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip(
-            "SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored and a writer takes the "
-            "whole database), so two senders cannot claim side by side as on PostgreSQL"
-        )
 
 
 class Sender(threading.Thread):

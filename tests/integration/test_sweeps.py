@@ -7,7 +7,6 @@ import threading
 from collections import Counter
 from datetime import date, timedelta
 
-import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import current_app
@@ -18,7 +17,7 @@ from caseflow.extensions import db
 from caseflow.models import Case, Deadline, Event, Notification
 from caseflow.services import sweeps, visits
 from caseflow.services.sweeps import ESCALATE_AFTER, handlers, supervisors_over
-from tests.conftest import user
+from tests.conftest import postgres_only, user
 from tests.integration.test_dv_deadlines import (
     COURT,
     NANBIN_POLICE,
@@ -319,14 +318,6 @@ def test_building_the_scheduler_twice_on_one_jobstore_keeps_three_jobs(clean):
 
 
 # --- two sweepers at once (PostgreSQL) ------------------------------------------------------
-
-
-def postgres_only():
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip(
-            "SQLite has no row locks (FOR UPDATE SKIP LOCKED is ignored and a writer takes the "
-            "whole database), so two sweepers cannot overlap as on PostgreSQL"
-        )
 
 
 class Sweeper(threading.Thread):
