@@ -23,11 +23,12 @@ ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
     "womens_federation": frozenset({"dv_warning", "protection_order"}),
     "supervisor": frozenset({"mandatory_report", "dv_warning", "protection_order", "legal_aid"}),
     "statistician": frozenset(),  # aggregates only, never a case
+    "data_reporter": frozenset(),  # reports its unit's yearly figures, never a case
     "admin": frozenset(),
 }
 
 # Roles that never see identities (workflows.md: statistician and admin "no identity data").
-NO_IDENTITY_ROLES = frozenset({"statistician", "admin"})
+NO_IDENTITY_ROLES = frozenset({"statistician", "admin", "data_reporter"})
 
 # Roles that form the case team by their position in the jurisdiction (they review,
 # verify or approve), and so see identities of the cases in their scope.
@@ -217,3 +218,59 @@ def allowed_steps(user: User, case: Case) -> list:
         for step in case.workflow.steps_from(case.state)
         if step_refusal(user, case, step) is None
     ]
+
+
+# --- indicators ------------------------------------------------------------------------
+
+# Who reads the indicator pages: statisticians (aggregates only) and supervisors.
+INDICATOR_ROLES = frozenset({"statistician", "supervisor", "child_supervisor"})
+# Roles that may count 12338 calls (the hotline is not a case type).
+HOTLINE_COUNT_ROLES = frozenset({"statistician", "supervisor"})
+# Reviewers of submitted figures: never the unit that reported them.
+REVIEWER_ROLES = frozenset({"statistician"})
+
+
+def can_read_indicators(user: User) -> bool:
+    return user is not None and user.is_authenticated and user.role in INDICATOR_ROLES
+
+
+def count_scope(user: User, jurisdiction: Jurisdiction | None = None):
+    """What this user may count: a jurisdiction inside their own subtree and the case
+    types of their role (all of them for a statistician). None if outside their scope."""
+    from .indicators.compute import CountScope
+    from .workflows import WORKFLOWS
+
+    if not can_read_indicators(user):
+        return None
+    root = user.organisation.jurisdiction
+    jurisdiction = jurisdiction or root
+    if not root.contains(jurisdiction):
+        return None
+    types = frozenset(WORKFLOWS) if user.role == "statistician" else ROLE_CASE_TYPES[user.role]
+    return CountScope(jurisdiction, types, hotline=user.role in HOTLINE_COUNT_ROLES)
+
+
+def suppresses_small_numbers(user: User) -> bool:
+    """Small numbers in a village can identify a child: only people who may see the
+    identities of every case there (the team roles of the place) see them unrounded."""
+    return user.role not in TEAM_ROLES
+
+
+def can_submit_figure(user: User, indicator) -> bool:
+    """A responsible unit's user reports its own figures; the reviewers do not."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and indicator is not None
+        and indicator.source == "submitted"
+        and user.role not in REVIEWER_ROLES | {"admin"}
+        and user.organisation.type in indicator.responsible_orgs
+    )
+
+
+def can_review_figure(user: User, submission) -> bool:
+    return (
+        user.role in REVIEWER_ROLES
+        and submission.submitted_by_id != user.id
+        and user.organisation.jurisdiction.contains(submission.jurisdiction)
+    )

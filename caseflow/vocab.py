@@ -17,6 +17,7 @@ ROLES = {
     "womens_federation": _l("Women's federation"),
     "supervisor": _l("Supervisor"),
     "statistician": _l("Statistician"),
+    "data_reporter": _l("Data reporter of a responsible unit"),
     "admin": _l("Administrator"),
 }
 
@@ -375,4 +376,55 @@ CALLER_RELATIONS = {
     "colleague": _l("Colleague or teacher"),
     "official": _l("Official or social worker"),
     "other": _l("Other"),
+}
+
+
+# --- law-domain indicators (shared/domain/indicators.md) ------------------------------
+
+PLAN_KINDS = {"women": _l("Women's development plan"), "children": _l("Children's development plan")}
+
+# How a plan's written target reads (§C): 提高/增加 → increase; 降低/减少/下降 → decrease;
+# 得到控制 → controlled (not above the baseline year); 保持合理比例 → band; numbers as written.
+TARGET_DIRECTIONS = {
+    "increase": _l("Increase"),
+    "decrease": _l("Decrease"),
+    "controlled": _l("Kept under control (not above the baseline year)"),
+    "band": _l("Within a reasonable band"),
+    "ge": "≥",
+    "gt": ">",
+    "le": "≤",
+    "lt": "<",
+    "eq": "=",
+}
+
+TARGET_ATTRIBUTES = {"binding": _l("Binding (约束性)"), "expected": _l("Expected (预期性)")}
+
+INDICATOR_STATUSES = {
+    "met": _l("Met"),
+    "on_track": _l("On track"),
+    "at_risk": _l("At risk"),
+    "off_track": _l("Off track"),
+    "no_data": _l("No data"),
+}
+
+SUBMISSION_STATUSES = {
+    "submitted": _l("Awaiting review"),
+    "accepted": _l("Accepted"),
+    "returned": _l("Returned"),
+    "replaced": _l("Replaced by a later revision"),
+}
+
+EXPORT_STATUSES = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "failed": _l("Failed"),
+}
+
+AGE_BANDS = {
+    "0-5": _l("0–5 years"),
+    "6-13": _l("6–13 years"),
+    "14-17": _l("14–17 years"),
+    "18+": _l("18 and over"),
+    "unknown": _l("Age unknown"),
 }

@@ -4,6 +4,7 @@ from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referra
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
 from .hotline import HotlineCall
+from .indicator import ExportJob, IndicatorSubmission, Plan, PlanTarget
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
@@ -17,13 +18,17 @@ __all__ = [
     "Deadline",
     "DvIncident",
     "Event",
+    "ExportJob",
     "HotlineCall",
+    "IndicatorSubmission",
     "Jurisdiction",
     "LegalAid",
     "MandatoryReport",
     "Notification",
     "Organisation",
     "Person",
+    "Plan",
+    "PlanTarget",
     "ProtectionOrder",
     "Referral",
     "User",

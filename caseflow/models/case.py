@@ -146,7 +146,11 @@ class Event(db.Model):
     """
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq", name="case_seq"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq", name="case_seq"),
+        # Indicators count events of one trigger in a period (PO-06, MR-04).
+        Index("ix_events_trigger_at", "trigger", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -172,6 +176,8 @@ class Deadline(db.Model):
     __table_args__ = (
         CheckConstraint(in_list("status", DEADLINE_STATUSES), name="status"),
         Index("ix_deadlines_status_due", "status", "due_at"),
+        # Indicators count deadlines of a kind falling due in a period (DV-05, FU-01).
+        Index("ix_deadlines_kind_due", "kind", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,7 +210,7 @@ class Referral(db.Model):
     from_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="sent")
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

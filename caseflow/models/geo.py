@@ -1,6 +1,8 @@
 """Jurisdictions (区县 → 乡镇/街道 → 村/社区) and organisations."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -24,6 +26,9 @@ class Jurisdiction(db.Model):
     level: Mapped[str] = mapped_column(String(16))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
     path: Mapped[str] = mapped_column(String(400), index=True)
+    # A township's 未成年人保护工作站 (未保法 Art. 81) and the day it opened: the registry
+    # behind indicator C-LAW-03 (workstation coverage of townships).
+    workstation_since: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped["Jurisdiction | None"] = relationship(remote_side=[id])
 
