@@ -381,7 +381,10 @@ CALLER_RELATIONS = {
 
 # --- law-domain indicators (shared/domain/indicators.md) ------------------------------
 
-PLAN_KINDS = {"women": _l("Women's development plan"), "children": _l("Children's development plan")}
+PLAN_KINDS = {
+    "women": _l("Women's development plan"),
+    "children": _l("Children's development plan"),
+}
 
 # How a plan's written target reads (§C): 提高/增加 → increase; 降低/减少/下降 → decrease;
 # 得到控制 → controlled (not above the baseline year); 保持合理比例 → band; numbers as written.
