@@ -20,6 +20,9 @@ PLACES = [
     ("500240101", "西沱镇", "township", "500240"),
     ("500240101001", "西沱社区", "village", "500240101"),
     ("500240101002", "云梯村", "village", "500240101"),
+    # The other seed plans' districts (their plans are loaded; no cases there).
+    ("500101", "重庆市万州区", "county", None),
+    ("500104", "重庆市大渡口区", "county", None),
 ]
 
 ORGS = [
@@ -64,6 +67,11 @@ USERS = [
     ("womens_federation", "崔玉兰", "womens_federation", "womens_federation"),
     ("supervisor", "谭志强", "committee", "supervisor"),
     ("statistician", "马丽", "statistics", "statistician"),
+    # Responsible units (责任单位) reporting the plans' yearly figures.
+    ("data_reporter", "冉德华", "county_police", "data_reporter"),
+    ("data_court", "陈静怡", "court", "data_reporter"),
+    ("data_procuratorate", "秦正", "procuratorate", "data_reporter"),
+    ("data_justice", "周敏", "justice", "data_reporter"),
     ("admin", "系统管理员", "committee", "admin"),
 ]
 
@@ -126,8 +134,10 @@ def seed(with_cases: bool = True) -> bool:
         users[username] = user
         db.session.add(user)
     db.session.flush()
+    _demo_plans(places)
     if not with_cases:
         return True
+    _demo_figures(users)
     for index, target in enumerate(TARGETS):
         _demo_case(index, target, users, orgs)
     _demo_domestic_violence(users, orgs)
@@ -566,3 +576,81 @@ def _demo_hotline_and_legal_aid(users):
         )
     finally:
         timeutil.set_clock(None)
+
+
+def _demo_plans(places):
+    """The seed plans (石柱县, 万州区, 大渡口区) and 石柱县's workstation registry."""
+    from datetime import date
+
+    from .indicators.plans import load_seed_plans
+
+    for plan in load_seed_plans():
+        # 保持合理比例: the plan owner sets the band; one is left for the owner to set.
+        for target in plan.targets:
+            if plan.code == "500240-women-2021" and target.indicator_code in (
+                "W-LAW-01",
+                "W-LAW-02",
+            ):
+                target.band_low, target.band_high = 35.0, 65.0
+    places["500240001"].workstation_since = date(2022, 6, 1)
+
+
+# Figures 石柱县's units reported for 2020–2025 (invented for the demo): (code, user,
+# {year: value or (numerator, denominator)}). C-LAW-02 rises three years running, so the
+# page shows an early warning; W-LAW-05 stays under its 2020 baseline.
+DEMO_FIGURES = [
+    (
+        "W-LAW-01",
+        "data_procuratorate",
+        {2020: (9, 24), 2022: (10, 25), 2024: (11, 25), 2025: (12, 26)},
+    ),
+    ("W-LAW-02", "data_court", {2020: (14, 31), 2022: (15, 31), 2024: (16, 32), 2025: (16, 31)}),
+    ("W-LAW-03", "data_justice", {2020: (21, 88), 2023: (27, 95), 2025: (33, 104)}),
+    (
+        "W-LAW-05",
+        "data_reporter",
+        {2020: (12, 612), 2023: (10, 640), 2024: (9, 655), 2025: (8, 630)},
+    ),
+    (
+        "C-LAW-01",
+        "data_reporter",
+        {2020: (31, 98500), 2023: (26, 97200), 2024: (22, 96800), 2025: (20, 96100)},
+    ),
+    (
+        "C-LAW-02",
+        "data_reporter",
+        {2020: (40, 1010), 2022: (38, 1002), 2023: (41, 998), 2024: (45, 1005), 2025: (52, 1012)},
+    ),
+    ("C-SAFE-01", "data_reporter", {2020: (5, 98500), 2024: (4, 96800), 2025: (4, 96100)}),
+    ("C-SAFE-02", "data_reporter", {2020: (12, 98500), 2024: (9, 96800), 2025: (8, 96100)}),
+    (
+        "POP-CHILD",
+        "data_reporter",
+        {2020: 98500, 2023: 97200, 2024: 96800, 2025: 96100, 2026: 95700},
+    ),
+]
+
+
+def _demo_figures(users):
+    """Submitted and accepted figures, and one 2026 figure awaiting the statistician."""
+    from .indicators import submissions
+
+    for code, username, by_year in DEMO_FIGURES:
+        for year, figure in by_year.items():
+            data = {"code": code, "year": year, "jurisdiction": "500240"}
+            if isinstance(figure, tuple):
+                data["numerator"], data["denominator"] = figure
+            else:
+                data["value"] = figure
+            row = submissions.submit(users[username], data)
+            submissions.review(users["statistician"], row.id, accept=True)
+    submissions.submit(
+        users["data_court"],
+        {
+            "code": "W-LAW-02",
+            "year": 2026,
+            "jurisdiction": "500240",
+            "numerator": 17,
+            "denominator": 32,
+        },
+    )

@@ -5,8 +5,12 @@ Rows: (类别, 序号, indicator code, 2030年规划值 as printed, 指标属性
 万州区's tables print no 责任单位 column; its rows carry the catalogue's unit in brackets.
 """
 
+from flask_babel import lazy_gettext as _l
+
+from .. import timeutil
 from ..extensions import db
 from ..models import Jurisdiction, Plan, PlanTarget
+from ..services.errors import Forbidden, ValidationFailed
 from .catalogue import CATALOGUE
 from .status import read_target
 
@@ -181,3 +185,42 @@ def load_seed_plans() -> list[Plan]:
         added.append(plan)
     db.session.flush()
     return added
+
+
+def can_edit(user, plan: Plan) -> bool:
+    """The plan owner: a supervisor (the working committee) of the plan's place or above."""
+    return user.role == "supervisor" and user.organisation.jurisdiction.contains(plan.jurisdiction)
+
+
+def set_band(user, target: PlanTarget, low, high) -> PlanTarget:
+    """Set the reasonable band of a 保持合理比例 target; the change is kept in its history."""
+    if not can_edit(user, target.plan):
+        raise Forbidden(_l("Only the plan owner may set the band."))
+    if target.direction != "band":
+        raise ValidationFailed(_l("Only a 保持合理比例 target has a band."))
+    errors = {}
+    numbers = []
+    for name, raw in (("band_low", low), ("band_high", high)):
+        try:
+            number = float(raw)
+            if not 0 <= number <= 100:
+                raise ValueError
+            numbers.append(number)
+        except (TypeError, ValueError):
+            errors[name] = [_l("Enter a percentage between 0 and 100.")]
+    if not errors and numbers[0] > numbers[1]:
+        errors["band_high"] = [_l("The upper bound must not be below the lower bound.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    target.history = [
+        *target.history,
+        {
+            "at": timeutil.now().isoformat(),
+            "by": user.id,
+            "from": [target.band_low, target.band_high],
+            "to": numbers,
+        },
+    ]
+    target.band_low, target.band_high = numbers
+    db.session.flush()
+    return target
