@@ -70,3 +70,51 @@ def register_commands(app: Flask) -> None:
         db.session.add(user)
         db.session.commit()
         click.echo(f"created {username}")
+
+    @app.cli.command("generate-cases")
+    @click.option("--n", "n", type=click.IntRange(min=1), default=1_000_000, show_default=True)
+    @click.option("--county", default="500240", show_default=True, help="County code.")
+    @click.option("--county-name", default=None, help="Name if the county is created.")
+    @click.option("--townships", type=click.IntRange(1, 999), default=30, show_default=True)
+    @click.option("--villages", type=click.IntRange(1, 999), default=10, show_default=True)
+    @click.option("--years", default="2021-2026", show_default=True)
+    @click.option("--seed", type=int, default=1, show_default=True)
+    @click.option("--batch", type=click.IntRange(min=1), default=10_000, show_default=True)
+    @click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Nothing is dated after this day (default: today, UTC).",
+    )
+    def generate_cases(n, county, county_name, townships, villages, years, seed, batch, as_of):
+        """Generate N synthetic cases (all types, states, events, deadlines, referrals,
+        visits) and N/10 hotline calls into the configured database, for load tests."""
+        from datetime import UTC
+
+        from .synthetic import Options, generate
+
+        opts = Options(
+            n=n,
+            county=county,
+            county_name=county_name,
+            townships=townships,
+            villages=villages,
+            years=years,
+            seed=seed,
+            batch=batch,
+            as_of=as_of.replace(tzinfo=UTC) if as_of else None,
+        )
+        click.echo(f"正在生成 {n} 个合成案例 / generating {n} synthetic cases …")
+        try:
+            result = generate(opts, echo=click.echo)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        rate = result.total_rows / max(result.seconds, 0.001)
+        click.echo(
+            f"已生成 {result.cases} 个案例、{result.total_rows} 行，用时 {result.seconds:.1f} 秒"
+            f"（{rate:.0f} 行/秒，批次 SYN{result.run:04d}）/ generated {result.cases} cases, "
+            f"{result.total_rows} rows in {result.seconds:.1f} s ({rate:.0f} rows/s, "
+            f"run SYN{result.run:04d})"
+        )
+        for table, count in result.rows.items():
+            click.echo(f"  {table}: {count}")
