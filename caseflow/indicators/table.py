@@ -113,10 +113,16 @@ def series_for(codes, scope: CountScope, first: int, last: int) -> dict[str, dic
         case_codes.append("C-SAFE-03")
     if case_codes:
         figures = compute.compute(scope, P.years(first, last), codes=case_codes)
+        # Before the place kept its cases here there is nothing to count, not zero.
+        since = compute.first_record_year(scope)
         for code in case_codes:
             by_key = figures.get(code, {})
             out[code] = {
-                year: by_key.get((index, None), compute.empty(code))
+                year: (
+                    by_key.get((index, None), compute.empty(code))
+                    if since is not None and year >= since
+                    else Figure(None)
+                )
                 for index, year in enumerate(years)
             }
     submitted = [c for c in codes if catalogue.CATALOGUE[c].source == "submitted"]
