@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
     from .cases import bp as cases_bp
     from .documents import bp as documents_bp
     from .hotline import bp as hotline_bp
+    from .indicators import bp as indicators_bp
     from .notifications import bp as notifications_bp
     from .notifications import unread_count_for_nav
 
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(hotline_bp)
+    app.register_blueprint(indicators_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
 
