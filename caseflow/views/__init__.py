@@ -37,6 +37,9 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    from .indicator_exports import bp as indicator_exports_bp
+
+    app.register_blueprint(indicator_exports_bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(hotline_bp)
     app.register_blueprint(indicators_bp)
