@@ -141,7 +141,7 @@ def series_for(codes, scope: CountScope, first: int, last: int) -> dict[str, dic
         for year in years:
             num = harmed.get(year)
             population = children.get(year)
-            if num is None or population is None or not population.value:
+            if num is None or num.value is None or population is None or not population.value:
                 rates[year] = Figure(None, num.numerator if num else None, None)
             else:
                 rates[year] = Figure(
