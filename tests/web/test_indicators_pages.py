@@ -108,7 +108,9 @@ def test_the_table_follows_the_plans_layout(client):
     login(client, "statistician")
     page = text(client.get("/indicators?plan=500240-women-2021&year=2025"))
     # 类别 / 序号 / 指标名称 / 2030年规划值 / 指标属性 / 责任单位, as the catalogue words them.
-    for heading in in_locale(client, "Category", "No.", "Indicator", "2030 target", "Attribute"):
+    for heading in in_locale(
+        client, "Category", "No.", "Indicator name", "2030 target", "Attribute"
+    ):
         assert f"<th>{heading}</th>" in page
     assert f"<th>{in_locale(client, 'Responsible unit')[0]}</th>" in page
     assert "女性检察官占比" in page
