@@ -653,17 +653,19 @@ class Generator:
         self.rng = random.Random(opts.seed)
         zone = timeutil.local_zone()
         if opts.batch < 1 or opts.n < 1:
-            raise ValueError("n and batch must be at least 1")
+            raise ValueError("n 和 batch 至少为 1 / n and batch must be at least 1")
         first, _, last = opts.years.partition("-")
         first, last = int(first), int(last or first)
         if last < first:
-            raise ValueError("years: the first year comes first (2021-2026)")
+            raise ValueError("年份区间应从小到大 / years: the first year comes first (2021-2026)")
         start = datetime(first, 1, 1, tzinfo=zone)
         end = datetime(last + 1, 1, 1, tzinfo=zone)
         self.as_of = _utc(min(end, opts.as_of or _default_as_of()))
         self.start = _utc(start)
         if self.as_of <= self.start:
-            raise ValueError("years: the period must start before the as-of date")
+            raise ValueError(
+                "年份区间须早于截止日期 / years: the period must start before the as-of date"
+            )
         self.span = int((self.as_of - self.start).total_seconds())
 
     # rows of the batch
