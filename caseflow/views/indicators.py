@@ -7,7 +7,7 @@ the same code the API and the workbook use. Filters are GET parameters: `plan` (
 code), `year` and `jurisdiction` (a place code).
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -482,8 +482,6 @@ def _render_band(target: PlanTarget, form: BandForm, status: int = 200):
     for entry in reversed(target.history or []):
         at = entry.get("at")
         try:
-            from datetime import datetime
-
             at = timeutil.to_local(datetime.fromisoformat(at)) if at else None
         except (TypeError, ValueError):
             at = None
