@@ -32,8 +32,9 @@ def register(app: Flask) -> None:
     from .notifications import unread_count_for_nav
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
-    # The review page, waivers and the rule-pack page (cases blueprint), the waiver API.
-    from . import api_review, review  # noqa: F401
+    # The review page, waivers and the rule-pack page (cases blueprint), the waiver API;
+    # the indicator API.
+    from . import api_indicators, api_review, review  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
