@@ -403,7 +403,7 @@ TARGET_DIRECTIONS = {
 TARGET_ATTRIBUTES = {"binding": _l("Binding (约束性)"), "expected": _l("Expected (预期性)")}
 
 INDICATOR_STATUSES = {
-    "met": _l("Met"),
+    "met": _l("Target met"),
     "on_track": _l("On track"),
     "at_risk": _l("At risk"),
     "off_track": _l("Off track"),
