@@ -149,7 +149,12 @@ def _escalate_referral(deadline: Deadline, referral: Referral, now, result: Swee
         when=_when(deadline.due_at),
     )
     receivers = db.session.scalars(
-        select(User).where(User.organisation_id == referral.to_org_id, User.active)
+        # Only the people who answer referrals: a unit's data reporter handles no cases.
+        select(User).where(
+            User.organisation_id == referral.to_org_id,
+            User.active,
+            User.role.not_in(policy.NO_IDENTITY_ROLES),
+        )
     ).all()
     result.count(
         "escalation",

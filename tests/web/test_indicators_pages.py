@@ -158,7 +158,7 @@ def test_year_place_and_plan_outside_are_refused(client):
     login(client, "statistician")
     response = client.get("/indicators?year=1999")
     assert response.status_code == 400
-    assert "2020–2030" in text(response)
+    assert "2020—2030" in text(response)  # the Chinese message
     assert client.get("/indicators?year=abc").status_code == 400
     assert client.get("/indicators?jurisdiction=500101").status_code == 404  # 万州区
     assert client.get("/indicators?plan=500101-women-2021").status_code == 404
@@ -315,7 +315,7 @@ def test_the_statistician_accepts_and_returns_figures(client):
     login(client, "statistician")
     page = text(client.get("/indicators/review"))
     assert f'data-submission="{first}"' in page and f'data-submission="{second}"' in page
-    assert "2024: 50" in page  # the year before, for comparison
+    assert "2024年：50" in page  # the year before, for comparison
 
     token = csrf_token(client, "/indicators/review")
     response = client.post(
