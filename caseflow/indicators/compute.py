@@ -400,8 +400,13 @@ def _figure(measure: Measure, num, den) -> Figure:
     return Figure(num / den * scale, num, den)
 
 
+def _subtree(scope: CountScope):
+    """The ids of the scope's place and every place under it (one prefix match)."""
+    return select(Jurisdiction.id).where(Jurisdiction.path.startswith(scope.jurisdiction.path))
+
+
 def _scope_where(source: Source, scope: CountScope):
-    subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(scope.jurisdiction.path))
+    subtree = _subtree(scope)
     if source.case_types == ():
         place = func.coalesce(HotlineCall.jurisdiction_id, CallOrg.jurisdiction_id)
         return and_(place.in_(subtree)) if scope.hotline else false()
@@ -561,7 +566,7 @@ def compute(
 def first_record_year(scope: CountScope) -> int | None:
     """The local year of the first case recorded at the place (years before it have no
     data rather than zeros). Uses the index on cases.created_at."""
-    subtree = select(Jurisdiction.id).where(Jurisdiction.path.startswith(scope.jurisdiction.path))
+    subtree = _subtree(scope)
     first = db.session.scalar(
         select(func.min(Case.created_at)).where(
             Case.jurisdiction_id.in_(subtree), Case.is_test.is_(False)

@@ -20,25 +20,13 @@ from ..extensions import db
 from ..models import ExportJob, Jurisdiction, Plan, User
 from ..services.errors import Forbidden, NotFound, ValidationFailed
 from . import workbook
+from .periods import parse_year
+from .plans import covering
 
 STALE = timedelta(minutes=10)
 ACTIVE = ("queued", "running")
 MAX_PLANS = 20
 MAX_ERROR = 1000
-
-
-def _year(raw, errors: dict) -> int | None:
-    if isinstance(raw, bool):
-        raw = None
-    try:
-        year = int(str(raw).strip())
-    except (TypeError, ValueError):
-        errors["year"] = [_l("Enter a year such as 2026.")]
-        return None
-    if not 1900 <= year <= 2200:
-        errors["year"] = [_l("Enter a year such as 2026.")]
-        return None
-    return year
 
 
 def _plan(ref) -> Plan | None:
@@ -57,7 +45,9 @@ def validate(user: User, params: dict) -> dict:
     if not policy.can_read_indicators(user):
         raise Forbidden(_l("Only statisticians and supervisors may export indicators."))
     errors: dict[str, list] = {}
-    year = _year(params.get("year"), errors)
+    year = parse_year(params.get("year"))
+    if year is None:
+        errors["year"] = [_l("Enter a year such as 2026.")]
 
     code = params.get("jurisdiction")
     if code in (None, ""):
@@ -89,11 +79,7 @@ def validate(user: User, params: dict) -> dict:
         if plan not in plans:
             plans.append(plan)
     if not refs:
-        plans = [
-            p
-            for p in db.session.scalars(select(Plan).order_by(Plan.id))
-            if p.jurisdiction.contains(place)
-        ]
+        plans = covering(place)
         if not plans:
             errors["plan"] = [_l("No plan covers this place.")]
     elif any(not plan.jurisdiction.contains(place) for plan in plans):

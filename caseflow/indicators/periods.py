@@ -21,6 +21,23 @@ class Period:
     end: datetime  # exclusive
 
 
+def parse_year(raw) -> int | None:
+    """A four-digit year from a form, a query string or a JSON number; None otherwise."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 1000 <= raw <= 9999 else None
+    if isinstance(raw, str):
+        text = raw.strip()
+        return int(text) if len(text) == 4 and text.isascii() and text.isdigit() else None
+    return None
+
+
+def last_complete_year() -> int:
+    """The year annual monitoring reports on by default: the last full one."""
+    return timeutil.to_local(timeutil.now()).year - 1
+
+
 def _utc(year: int, month: int) -> datetime:
     if month == 13:
         year, month = year + 1, 1

@@ -187,6 +187,29 @@ def load_seed_plans() -> list[Plan]:
     return added
 
 
+def covering(place: Jurisdiction) -> list[Plan]:
+    """Plans of this place or of a place above it, in the order they were loaded."""
+    plans = db.session.scalars(db.select(Plan).order_by(Plan.id))
+    return [plan for plan in plans if plan.jurisdiction.contains(place)]
+
+
+def readable(user) -> list[Plan]:
+    """Plans a reader may open: of a place containing their area (their county's) first,
+    then of places inside it; by code within each."""
+    root = user.organisation.jurisdiction
+    plans = db.session.scalars(db.select(Plan).order_by(Plan.code)).all()
+    above = [plan for plan in plans if plan.jurisdiction.contains(root)]
+    below = [plan for plan in plans if plan not in above and root.contains(plan.jurisdiction)]
+    return above + below
+
+
+def area(user, plan: Plan) -> Jurisdiction:
+    """The top place of the plan the user may count: the plan's place, or a township
+    reader's own township under a county plan."""
+    root = user.organisation.jurisdiction
+    return plan.jurisdiction if root.contains(plan.jurisdiction) else root
+
+
 def can_edit(user, plan: Plan) -> bool:
     """The plan owner: a supervisor (the working committee) of the plan's place or above."""
     return user.role == "supervisor" and user.organisation.jurisdiction.contains(plan.jurisdiction)

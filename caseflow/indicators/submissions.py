@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 
 from .. import policy, timeutil
 from ..extensions import db
-from ..models import IndicatorSubmission, Jurisdiction, Plan, User
+from ..models import IndicatorSubmission, Jurisdiction, User
 from ..services.errors import Forbidden, InvalidTransitionError, NotFound, ValidationFailed
 from . import catalogue
+from .periods import parse_year
+from .plans import covering
 
 FIELDS = frozenset({"code", "year", "jurisdiction", "value", "numerator", "denominator", "note"})
 MAX_NOTE = 2000
@@ -44,25 +46,6 @@ def _number(data: dict, name: str, errors: dict) -> float | None:
     return number
 
 
-def _year(raw, errors: dict) -> int | None:
-    if isinstance(raw, bool):
-        raw = None
-    try:
-        year = int(raw)
-        if str(raw).strip() != str(year):
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = [_l("Enter a year such as 2026.")]
-        return None
-    return year
-
-
-def plans_covering(jurisdiction: Jurisdiction) -> list[Plan]:
-    """Plans of this place or of a place above it."""
-    plans = db.session.scalars(select(Plan)).all()
-    return [plan for plan in plans if plan.jurisdiction.contains(jurisdiction)]
-
-
 def validate(user: User, data: dict) -> dict:
     """The cleaned submission, or ValidationFailed / Forbidden with every problem found."""
     errors: dict[str, list] = {}
@@ -79,7 +62,9 @@ def validate(user: User, data: dict) -> dict:
         errors["code"] = [
             _l("This indicator is computed by the system and is not reported by hand.")
         ]
-    year = _year(data.get("year"), errors)
+    year = parse_year(data.get("year"))
+    if year is None:
+        errors["year"] = [_l("Enter a year such as 2026.")]
     jurisdiction = None
     code = data.get("jurisdiction")
     if isinstance(code, str) and code.strip():
@@ -102,7 +87,7 @@ def validate(user: User, data: dict) -> dict:
     if not user.organisation.jurisdiction.contains(jurisdiction):
         raise Forbidden(_l("You may report figures only for your own area."))
 
-    plans = plans_covering(jurisdiction)
+    plans = covering(jurisdiction)
     if not plans:
         errors["jurisdiction"] = [_l("No plan covers this place.")]
     elif not any(plan.covers(year) for plan in plans):

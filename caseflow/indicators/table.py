@@ -160,15 +160,15 @@ def plan_rows(
     extra = [c for c in CASE_INDICATORS_BY_KIND.get(plan.kind, ()) if c not in codes]
     if with_case_rows:
         codes += extra
-    countable = [c for c in codes if _countable(c, scope)]
+    counted = [c for c in codes if countable(c, scope)]
     first = min(plan.baseline_year, year)
-    series = series_for(countable, scope, first, year)
+    series = series_for(counted, scope, first, year)
     rows = []
     by_code = {t.indicator_code: t for t in targets}
     for code in codes:
         indicator = catalogue.CATALOGUE[code]
         target = by_code.get(code)
-        if code not in countable:
+        if code not in counted:
             continue
         figures = series.get(code, {})
         figure = figures.get(year)
@@ -186,7 +186,7 @@ def plan_rows(
     return rows
 
 
-def _countable(code: str, scope: CountScope) -> bool:
+def countable(code: str, scope: CountScope) -> bool:
     """Whether this scope may count the indicator at all (a child supervisor counts
     mandatory reports only; submitted and registry figures are open to all readers)."""
     if code not in compute.CASE_CODES:

@@ -103,7 +103,7 @@ def breakdown_pairs(plans: list[Plan], scope: CountScope) -> list[tuple[str, str
                 code not in codes
                 and indicator.source == "cases"
                 and indicator.breakdowns
-                and table._countable(code, scope)
+                and table.countable(code, scope)
             ):
                 codes.append(code)
     return [

@@ -17,10 +17,10 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import policy, presenters, timeutil
+from .. import policy, presenters
 from ..extensions import db
 from ..forms.base import storable
-from ..indicators import catalogue, submissions, table
+from ..indicators import catalogue, periods, plans, submissions, table
 from ..models import IndicatorSubmission, Jurisdiction, Organisation, Plan, User
 from ..services.errors import Forbidden, NotFound, ValidationFailed
 from ..vocab import SUBMISSION_STATUSES
@@ -31,7 +31,6 @@ LIST_PARAMS = frozenset({"code", "year", "jurisdiction", "status", "page", "per_
 REVIEW_FIELDS = frozenset({"decision", "note"})
 DECISIONS = {"accept": True, "return": False}
 NUMBER_FIELDS = ("value", "numerator", "denominator")
-YEAR_RE = re.compile(r"\d{4}", re.ASCII)
 MAX_PARAM = 64
 
 
@@ -52,24 +51,14 @@ def _text_params(args, allowed: frozenset) -> tuple[dict[str, str], dict[str, li
 
 
 def _year(raw: str, errors: dict) -> int | None:
-    if not YEAR_RE.fullmatch(raw):
+    year = periods.parse_year(raw)
+    if year is None:
         errors["year"] = [_("Enter a year such as 2026.")]
-        return None
-    return int(raw)
+    return year
 
 
 def _place(code: str) -> Jurisdiction | None:
     return db.session.scalar(select(Jurisdiction).where(Jurisdiction.code == code))
-
-
-def _default_plan(user: User) -> Plan | None:
-    """The first plan, by code, of a place containing the user's area (their county's);
-    else the first of a place inside it (a reader above county level)."""
-    root = user.organisation.jurisdiction
-    plans = db.session.scalars(select(Plan).order_by(Plan.code)).all()
-    above = [plan for plan in plans if plan.jurisdiction.contains(root)]
-    below = [plan for plan in plans if root.contains(plan.jurisdiction)]
-    return (above or below or [None])[0]
 
 
 def _may_read(user: User) -> None:
@@ -176,8 +165,8 @@ def indicators():
 
     if text["year"]:
         year = _year(text["year"], errors)
-    else:  # the last complete monitoring year
-        year = timeutil.to_local(timeutil.now()).year - 1
+    else:
+        year = periods.last_complete_year()
     place = None
     if text["jurisdiction"]:
         place = _place(text["jurisdiction"])
@@ -186,21 +175,18 @@ def indicators():
     if errors:
         raise ValidationFailed(fields=errors)
 
-    root = user.organisation.jurisdiction
+    readable = plans.readable(user)
     if text["plan"]:
-        plan = db.session.scalar(select(Plan).where(Plan.code == text["plan"]))
         # Another county's plan is as unknown as a plan that does not exist.
-        if plan is None or not (
-            plan.jurisdiction.contains(root) or root.contains(plan.jurisdiction)
-        ):
-            raise NotFound(_("No such plan."))
-    else:
-        plan = _default_plan(user)
+        plan = next((p for p in readable if p.code == text["plan"]), None)
         if plan is None:
-            raise NotFound(_("No plan covers your area."))
+            raise NotFound(_("No such plan."))
+    elif readable:
+        plan = readable[0]
+    else:
+        raise NotFound(_("No plan covers your area."))
     if place is None:
-        # The plan's place, or a township reader's own township under a county plan.
-        place = plan.jurisdiction if root.contains(plan.jurisdiction) else root
+        place = plans.area(user, plan)
     scope = policy.count_scope(user, place)
     if scope is None:
         raise NotFound()
@@ -227,7 +213,7 @@ def indicators():
             raise ValidationFailed(
                 fields={"by": [_("This indicator has no such breakdown.")]},
             )
-        if not table._countable(indicator.code, scope):
+        if not table.countable(indicator.code, scope):
             raise Forbidden(_("Your role does not count this indicator."))
         rows = table.breakdown(indicator.code, scope, year, text["by"], hide_small)
         return jsonify(

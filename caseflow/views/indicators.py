@@ -28,7 +28,7 @@ from .. import policy, timeutil
 from ..extensions import db
 from ..forms.base import choices
 from ..forms.indicators import BandForm, FigureForm, ReviewForm, WorkstationForm
-from ..indicators import catalogue, plans, submissions, table
+from ..indicators import catalogue, periods, plans, submissions, table
 from ..indicators.status import evaluate, fmt
 from ..models import IndicatorSubmission, Jurisdiction, Plan, PlanTarget, User
 from ..services.errors import NotFound, ServiceError
@@ -98,27 +98,8 @@ def _bad_request(message: str):
     abort(make_response(render_template("error.html", code=400, message=message), 400))
 
 
-def _readable_plans(user) -> list[Plan]:
-    """Plans of the user's area: of a place containing it (their county's) or inside it.
-    The user's own county's plans first."""
-    root = user.organisation.jurisdiction
-    found = [
-        plan
-        for plan in db.session.scalars(select(Plan).order_by(Plan.code))
-        if plan.jurisdiction.contains(root) or root.contains(plan.jurisdiction)
-    ]
-    found.sort(key=lambda p: (not p.jurisdiction.contains(root), p.code))
-    return found
-
-
-def _area(user, plan: Plan) -> Jurisdiction:
-    """The top place of the plan the user may count: the plan's place or the user's own."""
-    root = user.organisation.jurisdiction
-    return plan.jurisdiction if root.contains(plan.jurisdiction) else root
-
-
 def _filters(user) -> Filters:
-    readable = _readable_plans(user)
+    readable = plans.readable(user)
     if not readable:
         abort(404)
     code = (request.args.get("plan") or "")[:64]
@@ -127,8 +108,8 @@ def _filters(user) -> Filters:
         abort(404)
     raw_year = (request.args.get("year") or "").strip()
     if raw_year:
-        ok = raw_year.isascii() and raw_year.isdigit() and len(raw_year) <= 4
-        if not ok or not plan.covers(int(raw_year)):
+        year = periods.parse_year(raw_year)
+        if year is None or not plan.covers(year):
             _bad_request(
                 _(
                     "Choose a year of the plan, %(first)d–%(last)d.",
@@ -136,11 +117,9 @@ def _filters(user) -> Filters:
                     last=plan.end_year,
                 )
             )
-        year = int(raw_year)
     else:
-        year = timeutil.to_local(timeutil.now()).year - 1
-        year = min(max(year, plan.baseline_year), plan.end_year)
-    area = _area(user, plan)
+        year = min(max(periods.last_complete_year(), plan.baseline_year), plan.end_year)
+    area = plans.area(user, plan)
     places = db.session.scalars(
         select(Jurisdiction)
         .where(Jurisdiction.path.startswith(area.path))
@@ -229,7 +208,7 @@ def detail(code):
     if indicator is None:
         abort(404)
     filters, scope = _reader_scope()
-    if not table._countable(code, scope):  # a child supervisor counts reports only
+    if not table.countable(code, scope):  # a child supervisor counts reports only
         abort(404)
     hide = policy.suppresses_small_numbers(current_user)
     plan = filters.plan
@@ -317,7 +296,7 @@ def _figure_form(formdata=None) -> FigureForm:
     )
     if formdata is None:
         form.jurisdiction.data = root.code
-        form.year.data = str(timeutil.to_local(timeutil.now()).year - 1)
+        form.year.data = str(periods.last_complete_year())
     return form
 
 

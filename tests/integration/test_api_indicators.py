@@ -308,8 +308,6 @@ def test_a_count_is_a_whole_number_and_a_count_has_no_ratio(api):
     response = api.post(
         "data_reporter", "/api/v1/indicator-submissions", figure("W-LAW-04", value=3.5)
     )
-    if response.status_code == 403:  # 公安局 reports W-LAW-04 only where a plan has it
-        pytest.skip("W-LAW-04 is not the county police bureau's here")
     assert_error(response, 422, "validation_failed", ["value"])
     assert api.count() == before
 
