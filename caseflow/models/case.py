@@ -148,8 +148,10 @@ class Event(db.Model):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("case_id", "seq", name="case_seq"),
-        # Indicators count events of one trigger in a period (PO-06, MR-04).
+        # Indicators count events of one trigger in a period (PO-06, MR-04), and ask
+        # whether a case went through a step (MR-03: accepted) from the index alone.
         Index("ix_events_trigger_at", "trigger", "at"),
+        Index("ix_events_case_trigger", "case_id", "trigger"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,8 +178,10 @@ class Deadline(db.Model):
     __table_args__ = (
         CheckConstraint(in_list("status", DEADLINE_STATUSES), name="status"),
         Index("ix_deadlines_status_due", "status", "due_at"),
-        # Indicators count deadlines of a kind falling due in a period (DV-05, FU-01).
+        # Indicators count deadlines of a kind falling due in a period (DV-05, FU-01), and
+        # ask whether a case met a deadline of a kind in time from the index alone.
         Index("ix_deadlines_kind_due", "kind", "due_at"),
+        Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

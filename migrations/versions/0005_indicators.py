@@ -132,9 +132,11 @@ def upgrade():
 
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
         batch_op.create_index('ix_deadlines_kind_due', ['kind', 'due_at'], unique=False)
+        batch_op.create_index('ix_deadlines_case_kind_status', ['case_id', 'kind', 'status'], unique=False)
 
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_trigger_at', ['trigger', 'at'], unique=False)
+        batch_op.create_index('ix_events_case_trigger', ['case_id', 'trigger'], unique=False)
 
     with op.batch_alter_table('jurisdictions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('workstation_since', sa.Date(), nullable=True))
@@ -155,9 +157,11 @@ def downgrade():
         batch_op.drop_column('workstation_since')
 
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index('ix_events_case_trigger')
         batch_op.drop_index('ix_events_trigger_at')
 
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
+        batch_op.drop_index('ix_deadlines_case_kind_status')
         batch_op.drop_index('ix_deadlines_kind_due')
 
     with op.batch_alter_table('indicator_submissions', schema=None) as batch_op:
