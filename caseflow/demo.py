@@ -7,6 +7,7 @@ Cases are walked through the real services, so the demo shows honest timelines.
 from datetime import timedelta
 
 from . import timeutil
+from .deadlines.store import seed_from_package
 from .extensions import db
 from .models import Jurisdiction, Organisation, User
 
@@ -135,6 +136,7 @@ def seed(with_cases: bool = True) -> bool:
         db.session.add(user)
     db.session.flush()
     _demo_plans(places)
+    seed_from_package()  # the working-day calendar of the years the package covers
     if not with_cases:
         return True
     _demo_figures(users)

@@ -31,8 +31,9 @@ from flask import current_app
 from sqlalchemy import func, insert, select, text, update
 
 from . import timeutil
-from .deadlines.calendar import add_days, add_hours, add_months
+from .deadlines.calendar import WorkingCalendar, add_days, add_hours, add_months
 from .deadlines.rules import load
+from .deadlines.store import load_all_years
 from .extensions import db
 from .models import (
     Case,
@@ -412,11 +413,14 @@ class _Rules:
     """The rule pack's lengths and bases, with day counting cached per start day: the
     holiday calendar is the slow part and a million cases share a few thousand days."""
 
-    def __init__(self, path: str, zone_name: str):
+    def __init__(self, path: str, zone_name: str, years: dict | None = None):
         self.path, self.zone_name = path, zone_name
         self.pack = load(path)
         self.zone = ZoneInfo(zone_name)
-        self._days: dict[tuple[date, int], tuple[datetime, str | None]] = {}
+        # The county's calendar, read once (worker processes get it in the plan).
+        self.years = load_all_years() if years is None else years
+        self.calendar = WorkingCalendar(self.years.get)
+        self._days: dict[tuple[date, int], tuple[datetime, bool]] = {}
         self._rules: dict[tuple[str, str], object] = {}
 
     def rule(self, name: str, path: str):
@@ -425,16 +429,17 @@ class _Rules:
             self._rules[key] = self.pack.rule(name, path)
         return self._rules[key]
 
-    def add_days(self, start: datetime, days: int) -> tuple[datetime, str | None]:
+    def add_days(self, start: datetime, days: int) -> tuple[datetime, bool]:
         key = (start.astimezone(self.zone).date(), days)
         if key not in self._days:
-            due = add_days(start, days, self.zone)
-            self._days[key] = (due.at.astimezone(UTC), due.note)
+            due = add_days(start, days, self.zone, self.calendar)
+            self._days[key] = (due.at.astimezone(UTC), due.provisional)
         return self._days[key]
 
-    def due(self, rule, start: datetime) -> tuple[datetime, str | None]:
+    def due(self, rule, start: datetime) -> tuple[datetime, bool]:
+        """The due time and whether a provisional calendar decided it."""
         if rule.hours is not None:
-            return add_hours(start, rule.hours).at, None
+            return add_hours(start, rule.hours, self.zone).at, False
         return self.add_days(start, rule.days)
 
 
@@ -499,11 +504,13 @@ class _Walk:
 
     # deadlines
     def open(self, kind, start, rule=None, due=None, basis=None, referral_id=None, opened=None):
-        note = None
+        provisional, counted_from, period_days = False, None, None
         if due is None:
             r = self.g.rules.rule(rule or kind, self.path)
-            due, note = self.g.rules.due(r, start)
+            due, provisional = self.g.rules.due(r, start)
             basis = r.basis
+            if r.days is not None:
+                counted_from, period_days = start, r.days
         d = {
             "kind": kind,
             "referral_id": referral_id,
@@ -513,7 +520,10 @@ class _Walk:
             "status": "open",
             "closed_at": None,
             "done_late": False,
-            "calendar_note": note,
+            "calendar_note": None,
+            "counted_from": counted_from,
+            "period_days": period_days,
+            "provisional": provisional,
             "waived_by_id": None,
             "waiver_reason": None,
         }
@@ -547,9 +557,9 @@ class _Walk:
     def open_first_visit(self, kind, trigger, at):
         if self.plan is not None and trigger == self.plan.after:
             r = self.plan.rule(0, kind)
-            due, note = self.g.rules.due(r, at)
+            due, provisional = self.g.rules.due(r, at)
             d = self.open(kind, at, due=due, basis=r.basis)
-            d["calendar_note"] = note
+            d.update(provisional=provisional, counted_from=at, period_days=r.days)
         else:
             self.open(kind, at)
 
@@ -562,10 +572,10 @@ class _Walk:
         after = max([now, *(d["due_at"] for d in self.deadlines if d["kind"] in VISIT_KINDS)])
         for index in range(len(self.plan.days)):
             r = self.plan.rule(index)
-            due, note = self.g.rules.due(r, fired[-1])
+            due, provisional = self.g.rules.due(r, fired[-1])
             if due > after:
                 d = self.open("visit_due", now, due=due, basis=r.basis)
-                d["calendar_note"] = note
+                d.update(provisional=provisional, counted_from=fired[-1], period_days=r.days)
                 return
 
     def visits(self, actor, most=3):
@@ -1694,7 +1704,7 @@ class Generator:
         return {
             "opts": self.opts,
             "setup": self.setup,
-            "rules": (self.rules.path, self.rules.zone_name),
+            "rules": (self.rules.path, self.rules.zone_name, self.rules.years),
             "run_no": self.run_no,
             "base": {m.__tablename__: v for m, v in self.base.items()},
             "as_of": self.as_of,

@@ -187,6 +187,7 @@ EVENT_LABELS = {
     "legal_aid_update": _l("Legal-aid case update"),
     "call_attached": _l("Hotline call attached"),
     "deadline_waived": _l("Deadline waived"),
+    "deadline_recomputed": _l("Deadline counted again on a new calendar"),
 }
 
 # --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from .. import timeutil
 from ..extensions import db
 from ..models import Case, Deadline
+from .calendar import Due
 from .rules import Rule, load
 
 
@@ -28,21 +29,23 @@ def open_deadline(
     of the pack for this kind (the 24-hour urgent ruling is still a `ruling_due`)."""
     rule = rule_for(rule or kind, case)
     start = start or timeutil.now()
-    note = None
-    if due_at is None:
-        due = rule.due(start, timeutil.local_zone())
-        due_at, note = due.at, due.note
     deadline = Deadline(
-        case=case,
-        kind=kind,
-        opened_at=start,
-        due_at=due_at,
-        basis=rule.basis,
-        status="open",
-        calendar_note=note,
+        case=case, kind=kind, opened_at=start, due_at=due_at, basis=rule.basis, status="open"
     )
+    if due_at is None:
+        counted(deadline, rule, start, rule.due(start, timeutil.local_zone()))
     db.session.add(deadline)
     return deadline
+
+
+def counted(deadline: Deadline, rule: Rule, start: datetime, due: Due) -> None:
+    """Give a deadline the due time `rule` counts from `start`, and keep how it was counted:
+    a day period is counted again when the calendar of a year it touches changes."""
+    deadline.due_at = due.at
+    deadline.basis = rule.basis
+    deadline.provisional = due.provisional
+    deadline.counted_from = start if rule.days is not None else None
+    deadline.period_days = rule.days
 
 
 def close(deadline: Deadline, at: datetime | None = None) -> None:

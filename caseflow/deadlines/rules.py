@@ -6,7 +6,7 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
-from .calendar import Due, add_days, add_hours
+from .calendar import Due, WorkingCalendar, add_days, add_hours
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,11 @@ class Rule:
     basis: str
     basis_en: str
 
-    def due(self, start: datetime, zone: tzinfo) -> Due:
+    def due(self, start: datetime, zone: tzinfo, calendar: WorkingCalendar | None = None) -> Due:
+        """Counted by caseflow.deadlines.calendar (`calendar`: the county's by default)."""
         if self.hours is not None:
-            return add_hours(start, self.hours)
-        return add_days(start, self.days, zone)
+            return add_hours(start, self.hours, zone)
+        return add_days(start, self.days, zone, calendar)
 
     @property
     def length_text(self) -> str:

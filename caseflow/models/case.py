@@ -195,7 +195,14 @@ class Deadline(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when a deadline was met after its due time (status stays "missed").
     done_late: Mapped[bool] = mapped_column(default=False)
-    calendar_note: Mapped[str | None] = mapped_column(String(200))
+    calendar_note: Mapped[str | None] = mapped_column(String(200))  # legacy rows only
+    # How a counted deadline was computed, so a change of the calendar can count it again:
+    # the act's time it counts from and its length in days (None: hours, months or a date
+    # someone chose, which no calendar moves).
+    counted_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    period_days: Mapped[int | None] = mapped_column()
+    # Its end fell in (or rolled through) a year without an official calendar.
+    provisional: Mapped[bool] = mapped_column(default=False)
     waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     waiver_reason: Mapped[str | None] = mapped_column(Text)
 

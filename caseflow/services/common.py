@@ -120,7 +120,7 @@ def _open_planned(case: Case, kind: str, plan, index: int, trigger_at: datetime)
     rule = plan.rule(index, kind)
     due = rule.due(trigger_at, timeutil.local_zone())
     deadline = ledger.open_deadline(case, kind, due_at=due.at)
-    deadline.basis, deadline.calendar_note = rule.basis, due.note
+    ledger.counted(deadline, rule, trigger_at, due)
     return deadline
 
 
