@@ -7,6 +7,10 @@ from .extensions import db
 
 
 def register_commands(app: Flask) -> None:
+    from .cli_calendar import calendar_cli
+
+    app.cli.add_command(calendar_cli)
+
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load the demo district (石柱县) with one user per role and cases in every state."""

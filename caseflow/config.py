@@ -25,6 +25,9 @@ class Config:
     TIMEZONE = _env("CASEFLOW_TIMEZONE", "Asia/Shanghai")
     # The rule pack: deadline lengths with their legal basis (see caseflow/rules/default.toml).
     RULE_PACK = _env("CASEFLOW_RULE_PACK", str(ROOT / "caseflow" / "rules" / "default.toml"))
+    # From this day of the year (MM-DD), while next year has no official working-day
+    # calendar, administrators and supervisors see a banner and get one notification.
+    CALENDAR_WARN_FROM = _env("CASEFLOW_CALENDAR_WARN_FROM", "11-01")
     # Links in notification emails point here.
     BASE_URL = _env("CASEFLOW_BASE_URL", "http://127.0.0.1:5000")
     # Email: no host, no email (notifications stay in the in-app inbox).

@@ -4,7 +4,13 @@ Written by hand next to caseflow/views/api.py; tests/integration/test_api.py che
 every /api/v1 route is described here and every path here is a route.
 """
 
-from . import openapi_hotline, openapi_indicators, openapi_notifications, openapi_review
+from . import (
+    openapi_calendar,
+    openapi_hotline,
+    openapi_indicators,
+    openapi_notifications,
+    openapi_review,
+)
 from .vocab import (
     CHILD_SAFETY,
     COURT_BASES,
@@ -794,7 +800,17 @@ def schemas() -> dict:
                 "closed_at": {**DATETIME, "nullable": True},
                 "done_late": {"type": "boolean"},
                 "basis": {"type": "string"},
-                "calendar_note": {"type": "string", "nullable": True},
+                "calendar_note": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Rows counted before the calendar was data only.",
+                },
+                "provisional": {
+                    "type": "boolean",
+                    "description": "Counted on a provisional calendar (no State Council "
+                    "notice for the year of its end yet); it may move when the notice is "
+                    "entered and never makes the system refuse a party's act.",
+                },
                 "referral_id": {"type": "integer", "nullable": True},
                 "waiver_reason": {"type": "string", "nullable": True},
             },
@@ -1120,11 +1136,13 @@ def spec() -> dict:
             | openapi_hotline.SCHEMAS
             | openapi_review.SCHEMAS
             | openapi_notifications.SCHEMAS
-            | openapi_indicators.SCHEMAS,
+            | openapi_indicators.SCHEMAS
+            | openapi_calendar.SCHEMAS,
         },
         "paths": paths()
         | openapi_hotline.PATHS
         | openapi_review.PATHS
         | openapi_notifications.PATHS
-        | openapi_indicators.PATHS,
+        | openapi_indicators.PATHS
+        | openapi_calendar.PATHS,
     }

@@ -48,6 +48,7 @@ SCHEMAS: dict = {
             "done_late": {"type": "boolean"},
             "basis": {"type": "string"},
             "calendar_note": {"type": "string", "nullable": True},
+            "provisional": {"type": "boolean", "description": "Counted on a provisional calendar."},
             "referral_id": {"type": "integer", "nullable": True},
             "waiver_reason": {"type": "string"},
             "waived_by": {"type": "string", "description": "The supervisor's display name."},

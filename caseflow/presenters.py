@@ -34,6 +34,7 @@ def deadline(d: Deadline) -> dict:
         "done_late": d.done_late,
         "basis": d.basis,
         "calendar_note": d.calendar_note,
+        "provisional": d.provisional,
         "referral_id": d.referral_id,
         "waiver_reason": d.waiver_reason,
     }

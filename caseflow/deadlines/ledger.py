@@ -29,12 +29,14 @@ def open_deadline(
     of the pack for this kind (the 24-hour urgent ruling is still a `ruling_due`)."""
     rule = rule_for(rule or kind, case)
     start = start or timeutil.now()
+    # Counted before the row exists: reading the calendar may flush the session.
+    due = rule.due(start, timeutil.local_zone()) if due_at is None else None
     deadline = Deadline(
         case=case, kind=kind, opened_at=start, due_at=due_at, basis=rule.basis, status="open"
     )
-    if due_at is None:
-        counted(deadline, rule, start, rule.due(start, timeutil.local_zone()))
     db.session.add(deadline)
+    if due is not None:
+        counted(deadline, rule, start, due)
     return deadline
 
 

@@ -32,7 +32,7 @@ from ..extensions import db
 from ..models import CalendarChange, CalendarDay, CalendarYear, Deadline, User
 from ..vocab import DEADLINE_KINDS, label
 from .audit import append_event
-from .errors import Forbidden, ValidationFailed, VersionConflict
+from .errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # years the lunar package and the law make sense for
 FIELDS = frozenset({"year", "notice", "holidays", "workdays", "version"})
@@ -43,15 +43,13 @@ MAX_NAME = 64
 MAX_NUMBER = 100
 
 
-class YearOutOfRange(ValidationFailed):
-    pass
+class YearOutOfRange(NotFound):
+    default_message = _l("There is no calendar for that year: a year from 1990 to 2100.")
 
 
 def check_year(year) -> int:
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
-        raise YearOutOfRange(
-            fields={"year": [_l("A year from %(a)d to %(b)d.", a=FIRST_YEAR, b=LAST_YEAR)]}
-        )
+        raise YearOutOfRange()
     return year
 
 
@@ -328,3 +326,50 @@ def year_view(year: int) -> YearCalendar:
     """The calendar in force for `year`: official if entered or seeded, else provisional."""
     check_year(year)
     return current_calendar().year(year)
+
+
+WARN_ROLES = ("admin", "supervisor")
+
+
+def _warn_from(year: int) -> date:
+    """The configured day (MM-DD) of `year` from which a missing notice for the next
+    year is announced; 1 November if the setting cannot be read."""
+    raw = str(current_app.config.get("CALENDAR_WARN_FROM", "11-01"))
+    try:
+        month, day = (int(part) for part in raw.split("-"))
+        return date(year, month, day)
+    except ValueError:
+        return date(year, 11, 1)
+
+
+def year_without_notice(at: datetime | None = None) -> int | None:
+    """Next year, if it has no official calendar and the warning period has begun."""
+    today = timeutil.to_local(at or timeutil.now()).date()
+    if today < _warn_from(today.year):
+        return None
+    following = today.year + 1
+    return following if db.session.get(CalendarYear, following) is None else None
+
+
+def announce_missing_notice(at: datetime | None = None) -> int:
+    """Tell every active administrator and supervisor, once per year, that next year's
+    calendar is provisional until its notice is entered (run by the sweep)."""
+    from .notifications import notify_all
+
+    year = year_without_notice(at)
+    if year is None:
+        return 0
+    users = db.session.scalars(
+        select(User).where(User.role.in_(WARN_ROLES), User.active).order_by(User.id)
+    ).all()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _(
+            "No State Council holiday notice for %(year)d has been entered: deadlines in "
+            "%(year)d are counted on a provisional calendar",
+            year=year,
+        )
+        body = _(
+            "Enter the notice on the calendar page as soon as it is published; every "
+            "deadline it moves is counted again and noted on its case."
+        )
+    return notify_all(users, f"calendar-missing:{year}", "calendar", subject, body)

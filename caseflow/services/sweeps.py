@@ -7,7 +7,9 @@ twice or from two processes at once.
 4. escalation: a missed deadline tells them, and after ESCALATE_AFTER the supervisors of
    the case's place; an unanswered referral past due tells the receiving unit and, after
    ESCALATE_AFTER, the supervisors over it;
-5. protection orders: reminders 30 and 7 days before expiry (the rule pack's days).
+5. protection orders: reminders 30 and 7 days before expiry (the rule pack's days);
+6. from 1 November (CALENDAR_WARN_FROM), while next year has no official calendar, its
+   administrators and supervisors are told once.
 
 Every message has a key naming its cause, so it exists once whatever the number of runs.
 A scheduler that was down catches up by the same rules: what is due is found by state,
@@ -28,6 +30,7 @@ from ..deadlines.rules import load
 from ..extensions import db
 from ..models import Case, Deadline, Jurisdiction, Organisation, ProtectionOrder, Referral, User
 from ..vocab import DEADLINE_KINDS, label
+from . import calendar
 from .notifications import notify_all
 from .protection_order import expire_due
 
@@ -76,6 +79,11 @@ def _when(value) -> str:
     return timeutil.to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
+def _provisional(deadline: Deadline) -> str:
+    """Said in every message about a deadline counted on a provisional calendar."""
+    return _(" (provisional calendar)") if deadline.provisional else ""
+
+
 def remind_due_soon(now, result: SweepResult) -> None:
     rows = db.session.scalars(
         select(Deadline).where(
@@ -91,7 +99,7 @@ def remind_due_soon(now, result: SweepResult) -> None:
             number=case.number,
             what=_what(deadline),
             when=_when(deadline.due_at),
-        )
+        ) + _provisional(deadline)
         result.count(
             "reminder",
             notify_all(
@@ -119,7 +127,7 @@ def escalate_missed(now, result: SweepResult) -> None:
             number=case.number,
             what=_what(deadline),
             when=_when(deadline.due_at),
-        )
+        ) + _provisional(deadline)
         result.count(
             "escalation",
             notify_all(
@@ -222,4 +230,7 @@ def run() -> SweepResult:
         remind_due_soon(now, result)
         escalate_missed(now, result)
         remind_expiring_orders(now, result)
+    announced = calendar.announce_missing_notice(now)
+    if announced:
+        result.count("calendar", announced)
     return result

@@ -21,7 +21,7 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
-    from . import api_hotline, api_notifications  # noqa: F401  (routes on the API blueprint)
+    from . import api_calendar, api_hotline, api_notifications  # noqa: F401  (routes on the API blueprint)
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -35,6 +35,7 @@ def register(app: Flask) -> None:
     # The review page, waivers and the rule-pack page (cases blueprint), the waiver API;
     # the indicator API.
     from . import api_indicators, api_review, review  # noqa: F401
+    from . import calendar as calendar_pages  # noqa: F401  (calendar pages, cases blueprint)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)

@@ -2,7 +2,7 @@
 
 Times are Asia/Shanghai. Expected due times were worked out by hand from the default rule
 pack (report_late 24 h, accept_due 24 h, verify_due 3 d, feedback_due 3 d, visit_due 7 d,
-referral_due 5 d) and the 2026 calendar: hours count from the minute; days exclude the
+referral_due 5 d) and the 2026 calendar: hours count from the next full hour (民事诉讼法 Art. 85 ¶2); days exclude the
 start day, end at local midnight after the last day, and a last day off work moves on.
 November 2026 has no public holiday; 11-07/08, 11-14/15 … are ordinary weekends.
 """
@@ -105,15 +105,15 @@ def test_full_flow_through_every_state_with_deadlines_and_timeline(ctx):
     assert case.state == "submitted"
     assert case.urgent is True  # situation 4
     assert rows(case) == [
-        # discovered 08:15:30 → due 24 h later from the minute; reported in time.
-        ("report_late", local(2026, 11, 2, 8, 15, 30), local(2026, 11, 3, 8, 15), "met", t0, False),
-        ("accept_due", t0, local(2026, 11, 3, 10, 15), "open", None, False),
+        # discovered 08:15:30 → the hour 08:00–09:00 not counted, due 24 h after 09:00.
+        ("report_late", local(2026, 11, 2, 8, 15, 30), local(2026, 11, 3, 9, 0), "met", t0, False),
+        ("accept_due", t0, local(2026, 11, 3, 11, 0), "open", None, False),
     ]
 
     # Nobody accepts in time. The sweeper sees the miss only once the due time has passed.
-    clock(2026, 11, 3, 10, 15)
+    clock(2026, 11, 3, 11, 0)
     assert ledger.sweep() == 0
-    clock(2026, 11, 3, 10, 16)
+    clock(2026, 11, 3, 11, 1)
     assert ledger.sweep() == 1
     assert ledger.sweep() == 0
     swept = one(case, "accept_due")

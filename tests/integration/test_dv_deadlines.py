@@ -5,15 +5,17 @@ need (workflows.md §2–§3; law.md §1; indicators.md §B).
 Times are Asia/Shanghai. Expected values were worked out by hand from the default rule
 pack (deliver_due 5 d, first_visit_due 30 d, visit_due 7 d, referral_due 5 d, ruling_due
 72 h, ruling_due_urgent 24 h, reconsideration_window 5 d) and the rules of 民事诉讼法
-Art. 85: hours run from the minute of the event (seconds dropped); days exclude the start
-day and end at local midnight after the last day; a last day that is not a working day
-moves to the next working day. The holiday data is chinesecalendar 1.11.0 (checked in
-test_the_holiday_data_the_expectations_rely_on):
+Art. 85 ¶2: the starting hour is not counted (hours run from the next full hour); days
+exclude the start day and end at local midnight after the last day; a last day that is not
+a working day moves to the next working day. The holiday data is the county's calendar as
+seeded from chinesecalendar 1.11.0 (checked in test_the_holiday_data_the_expectations_rely_on):
 - 国庆 2026: 10-01 (Thu) … 10-07 (Wed) off, 10-08 (Thu) the first working day after;
   Saturday 10-10 is a 调休 working day.
 - 春节 2026: 02-15 … 02-23 off; Saturday 02-28 is a 调休 working day.
 - November and early December 2026 have no holiday: only ordinary weekends.
-- 2027 has no data: a last day in 2027 is taken as it falls, with a calendar_note.
+- 2027 has no notice: the provisional calendar (《全国年节及纪念日放假办法》 2024) applies,
+  元旦 01-01, 春节 02-05 … 02-10 (初一, 初二 on the weekend made up on 02-09, 02-10), and the
+  deadline says it is provisional.
 The 6-month term follows 民法典 Art. 202: a month without the corresponding day ends on
 its last day (31 August + 6 months → 28 February, or 29 in a leap year).
 """
@@ -23,13 +25,13 @@ import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 import pytest
 from flask import current_app
 from sqlalchemy import and_, exists, func, select
 
 from caseflow import policy, timeutil
 from caseflow.deadlines import ledger
+from caseflow.deadlines.calendar import current_calendar
 from caseflow.extensions import db
 from caseflow.models import (
     Case,
@@ -59,7 +61,6 @@ COURT = "石柱县人民法院"
 NANBIN_POLICE = "南宾派出所"
 WOMENS_FEDERATION = "石柱县妇联"
 ABUSER_ID = "500240198506120031"  # passes the GB 11643 check
-NO_HOLIDAY_DATA = "no holiday data for 2027; holidays not applied"
 
 
 def local(*args) -> datetime:
@@ -341,18 +342,19 @@ def refused(error, username: str, case: Case, trigger: str, **data) -> ServiceEr
 # --- the calendar data the expectations rely on ---------------------------------------------
 
 
-def test_the_holiday_data_the_expectations_rely_on():
+def test_the_holiday_data_the_expectations_rely_on(ctx):
+    calendar = current_calendar()
     for day in (date(2026, 10, 3), date(2026, 10, 7), date(2026, 2, 23)):
-        assert not chinese_calendar.is_workday(day), day  # public holidays
+        assert not calendar.is_working_day(day), day  # public holidays
     for day in (date(2026, 10, 10), date(2026, 2, 28)):
-        assert day.weekday() == 5 and chinese_calendar.is_workday(day), day  # 调休 Saturdays
-    assert chinese_calendar.is_workday(date(2026, 10, 8))
+        assert day.weekday() == 5 and calendar.is_working_day(day), day  # 调休 Saturdays
+    assert calendar.is_working_day(date(2026, 10, 8))
     for day in (date(2026, 11, 7), date(2026, 11, 8), date(2026, 12, 5), date(2026, 12, 6)):
-        assert not chinese_calendar.is_workday(day), day  # ordinary weekends
+        assert not calendar.is_working_day(day), day  # ordinary weekends
     for day in (date(2026, 11, 9), date(2026, 12, 4), date(2026, 12, 7), date(2026, 12, 10)):
-        assert chinese_calendar.is_workday(day), day
-    with pytest.raises(NotImplementedError):
-        chinese_calendar.is_workday(date(2027, 2, 10))
+        assert calendar.is_working_day(day), day
+    assert not calendar.year(2026).provisional
+    assert calendar.year(2027).provisional and not calendar.is_working_day(date(2027, 2, 10))
 
 
 # --- ruling_due (Art. 28) -----------------------------------------------------------------------
@@ -362,20 +364,20 @@ def test_the_holiday_data_the_expectations_rely_on():
     ("issued_at", "status", "late"),
     [
         (local(2026, 11, 3, 15, 30), "met", False),
-        (local(2026, 11, 5, 10, 17), "met", False),  # exactly at the due minute
-        (local(2026, 11, 5, 10, 18), "missed", True),  # a minute after
+        (local(2026, 11, 5, 11, 0), "met", False),  # exactly at the due minute
+        (local(2026, 11, 5, 11, 1), "missed", True),  # a minute after
     ],
 )
-def test_ruling_due_72_hours_from_the_minute_of_acceptance_met_at_the_ruling_time(
+def test_ruling_due_72_hours_from_the_hour_after_acceptance_met_at_the_ruling_time(
     ctx, issued_at, status, late
 ):
     acceptance = local(2026, 11, 2, 10, 17, 45)  # Monday
     case = accepted(acceptance)
     ruling = deadline(case, "ruling_due")
-    # 10:17:45 → the minute 10:17, + 72 h → Thursday 11-05 10:17.
+    # 10:17:45: the hour 10:00–11:00 is not counted (Art. 85 ¶2), + 72 h → 11-05 11:00.
     assert (ruling.opened_at, ruling.due_at, ruling.status) == (
         acceptance,
-        local(2026, 11, 5, 10, 17),
+        local(2026, 11, 5, 11, 0),
         "open",
     )
     assert "第28条" in ruling.basis
@@ -391,11 +393,11 @@ def test_ruling_due_72_hours_from_the_minute_of_acceptance_met_at_the_ruling_tim
 @pytest.mark.parametrize(
     ("urgent_at_draft", "urgent_at_acceptance", "due", "status"),
     [
-        # Accepted Monday 22:05:59 → the minute 22:05. Rejected Tuesday 22:06.
-        (False, False, local(2026, 11, 5, 22, 5), "met"),  # + 72 h
-        (True, False, local(2026, 11, 3, 22, 5), "missed"),  # + 24 h, never downgraded
-        (False, True, local(2026, 11, 3, 22, 5), "missed"),  # + 24 h, ticked by the court
-        (True, True, local(2026, 11, 3, 22, 5), "missed"),
+        # Accepted Monday 22:05:59 → counted from 23:00. Rejected Tuesday 23:01.
+        (False, False, local(2026, 11, 5, 23, 0), "met"),  # + 72 h
+        (True, False, local(2026, 11, 3, 23, 0), "missed"),  # + 24 h, never downgraded
+        (False, True, local(2026, 11, 3, 23, 0), "missed"),  # + 24 h, ticked by the court
+        (True, True, local(2026, 11, 3, 23, 0), "missed"),
     ],
 )
 def test_ruling_due_24_hours_when_urgent(ctx, urgent_at_draft, urgent_at_acceptance, due, status):
@@ -407,9 +409,9 @@ def test_ruling_due_24_hours_when_urgent(ctx, urgent_at_draft, urgent_at_accepta
     hours = 24 if case.urgent else 72
     assert f"{'二十四' if hours == 24 else '七十二'}小时" in ruling.basis
     # The sweep marks an urgent ruling missed a minute after it was due …
-    clock(local(2026, 11, 3, 22, 6))
+    clock(local(2026, 11, 3, 23, 1))
     assert ledger.sweep() == (1 if case.urgent else 0)
-    ruled_at = local(2026, 11, 3, 22, 6)
+    ruled_at = local(2026, 11, 3, 23, 1)
     reject(case, ruled_at)
     closed = deadline(case, "ruling_due")
     # … and the ruling, when it comes, closes it at its own time, late or not.
@@ -424,33 +426,35 @@ def test_ruling_due_24_hours_when_urgent(ctx, urgent_at_draft, urgent_at_accepta
 
 
 @pytest.mark.parametrize(
-    ("ruled_at", "window_end", "note"),
+    ("ruled_at", "window_end", "provisional"),
     [
         # Monday 09-28: 09-29, 09-30, 10-01, 10-02, 10-03 → the last day is in 国庆 →
         # the first day after the holiday, Thursday 10-08 → ends at midnight into 10-09.
-        (local(2026, 9, 28, 15, 0), midnight(date(2026, 10, 9)), None),
+        (local(2026, 9, 28, 15, 0), midnight(date(2026, 10, 9)), False),
         # Monday 10-05 (a holiday): 10-06 … 10-10, Saturday 10-10 is a 调休 working day:
         # it is the last day, no roll-over → ends at midnight into Sunday 10-11.
-        (local(2026, 10, 5, 10, 0), midnight(date(2026, 10, 11)), None),
+        (local(2026, 10, 5, 10, 0), midnight(date(2026, 10, 11)), False),
         # Monday 02-23 (春节): 02-24 … 02-28, Saturday 02-28 is a 调休 working day.
-        (local(2026, 2, 23, 10, 0), midnight(date(2026, 3, 1)), None),
+        (local(2026, 2, 23, 10, 0), midnight(date(2026, 3, 1)), False),
         # Monday 11-02: 11-03 … 11-07 Saturday, a rest day → Monday 11-09.
-        (local(2026, 11, 2, 10, 0), midnight(date(2026, 11, 10)), None),
-        # Friday 2027-02-05: 02-06 … 02-10; no data for 2027 → plain days, with a note.
-        (local(2027, 2, 5, 10, 0), midnight(date(2027, 2, 11)), NO_HOLIDAY_DATA),
-        # A 2026 rejection whose last day (2027-01-02, a Saturday) has no data either.
-        (local(2026, 12, 28, 10, 0), midnight(date(2027, 1, 3)), NO_HOLIDAY_DATA),
+        (local(2026, 11, 2, 10, 0), midnight(date(2026, 11, 10)), False),
+        # Friday 2027-02-05 (除夕): 02-06 … 02-10, a provisional make-up day of 春节 →
+        # Thursday 02-11, provisional.
+        (local(2027, 2, 5, 10, 0), midnight(date(2027, 2, 12)), True),
+        # A 2026 rejection whose last day (2027-01-02, a Saturday) rolls to Monday 01-04 on
+        # the provisional 2027 calendar (the old code ended it on the Saturday).
+        (local(2026, 12, 28, 10, 0), midnight(date(2027, 1, 5)), True),
     ],
 )
-def test_reconsideration_window(ctx, ruled_at, window_end, note):
+def test_reconsideration_window(ctx, ruled_at, window_end, provisional):
     case = accepted(ruled_at - timedelta(hours=2))
     reject(case, ruled_at)
     window = deadline(case, "reconsideration_window")
-    assert (window.opened_at, window.due_at, window.status, window.calendar_note) == (
+    assert (window.opened_at, window.due_at, window.status, window.provisional) == (
         ruled_at,
         window_end,
         "open",
-        note,
+        provisional,
     )
     assert "第31条" in window.basis
     # The last minute of the window is inside it.
