@@ -113,6 +113,8 @@ def add_hours(start: datetime, hours: int, zone: tzinfo | None = None) -> Due:
     # The hour is the local clock's hour (a zone with a half-hour offset has other hours).
     local = start.astimezone(zone) if zone is not None else start
     first = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    # The same instant in the start's own zone: callers compare and store it as given.
+    first = first.astimezone(start.tzinfo) if start.tzinfo is not None else first
     return Due(first + timedelta(hours=hours), False, HOUR_RULE, (), first)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from .. import policy
 from ..deadlines.rules import load
+from ..deadlines.statutory import PERIODS
 from ..extensions import db
 from ..forms import ACTION_FORMS
 from ..models import Deadline, Jurisdiction
@@ -22,6 +23,7 @@ from ..services import review as review_service
 from ..services import waivers
 from ..services.errors import ServiceError
 from ..workflows import WORKFLOWS
+from ..workflows.base import UnknownTrigger
 from .cases import _case_or_404, _flash_service_error, _render_detail, bp
 
 RULE_ROLES = frozenset({"admin", "supervisor"})
@@ -120,14 +122,21 @@ def _plan_source(pack, case_type: str, path: str) -> str | None:
     return None
 
 
+def _step_label(workflow, trigger: str) -> str:
+    """A plan's trigger in words (never the internal code, unless the step is gone)."""
+    try:
+        return str(workflow.step(trigger).label)
+    except UnknownTrigger:  # a pack naming a step the workflow no longer has
+        return trigger
+
+
 @bp.get("/admin/rules")
 @login_required
 def rule_pack():
     """The rules in force for a jurisdiction, with their sources (read-only: a file)."""
     if current_user.role not in RULE_ROLES:
         abort(403)
-    path = current_app.config["RULE_PACK"]
-    pack = load(path)
+    pack = load(current_app.config["RULE_PACK"])
     places = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.path)).all()
     code = (request.args.get("jurisdiction") or current_user.organisation.jurisdiction.code)[:32]
     chosen = next((p for p in places if p.code == code), None)
@@ -159,6 +168,7 @@ def rule_pack():
             plans.append(
                 {
                     "label": workflow.label,
+                    "after": _step_label(workflow, plan.after),
                     "plan": plan,
                     "source": source,
                     "source_place": names.get(source),
@@ -167,11 +177,12 @@ def rule_pack():
             )
     return render_template(
         "admin_rules.html",
-        path=path,
         places=places,
         chosen=chosen,
         rules=rules,
         plans=plans,
         reminders=list(pack.reminders.values()),
         overridden_codes=sorted(pack.overrides),
+        periods=PERIODS,
+        kinds=set(pack.defaults),
     )

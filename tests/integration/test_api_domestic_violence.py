@@ -630,7 +630,8 @@ def test_protection_order_whole_path(api):
     assert case["state"] == "accepted"
     assert case["fields"]["accepted_at"] == utc(t(hours=2))
     ruling_due = deadline(case, "ruling_due")
-    assert ruling_due["due_at"] == utc(t(hours=2 + 72))  # Art. 28: 72 hours from acceptance
+    # Art. 28: 72 hours, from the hour after acceptance (民事诉讼法 Art. 85 ¶2).
+    assert ruling_due["due_at"] == utc(t(hours=2 + 1 + 72))
     assert case["actions"] == ["issue_order", "reject"]
 
     api.at(t(days=1))
@@ -1661,14 +1662,14 @@ def test_an_urgent_application_is_ruled_on_within_24_hours(api):
     case_id = po_filed(api, urgent=True)
     case = fire(api, "court_liaison", case_id, "court_accept", accepted_at=iso(t(hours=-6)))
     assert case["urgent"] is True
-    assert deadline(case, "ruling_due")["due_at"] == utc(t(hours=-6 + 24))
+    assert deadline(case, "ruling_due")["due_at"] == utc(t(hours=-6 + 1 + 24))
     # The court may find a case urgent; it is never made less urgent.
     other = po_filed(api)
     case = fire(
         api, "court_liaison", other, "court_accept", accepted_at=iso(t(hours=-6)), urgent=True
     )
     assert case["urgent"] is True
-    assert deadline(case, "ruling_due")["due_at"] == utc(t(hours=-6 + 24))
+    assert deadline(case, "ruling_due")["due_at"] == utc(t(hours=-6 + 1 + 24))
     # Acceptance cannot come before the filing.
     third = po_filed(api)
     api.refused(

@@ -285,20 +285,24 @@ def test_transfer_meets_and_reopens_accept_due(ctx):
     assert case.owner_user_id is None
     accept_rows = [r for r in rows(case) if r[0] == "accept_due"]
     assert accept_rows == [
-        ("accept_due", t0, local(2026, 11, 3, 9, 0), "met", t1, False),
-        ("accept_due", t1, local(2026, 11, 3, 15, 20), "open", None, False),
+        # 09:00 exactly: that hour is not counted either (民事诉讼法 Art. 85 ¶2).
+        ("accept_due", t0, local(2026, 11, 3, 10, 0), "met", t1, False),
+        ("accept_due", t1, local(2026, 11, 3, 16, 0), "open", None, False),
     ]
     t2 = clock(2026, 11, 3, 9, 30)
     fire("civil_affairs", case, "accept")
     accept_rows = [r for r in rows(case) if r[0] == "accept_due"]
-    assert accept_rows[1] == ("accept_due", t1, local(2026, 11, 3, 15, 20), "met", t2, False)
+    assert accept_rows[1] == ("accept_due", t1, local(2026, 11, 3, 16, 0), "met", t2, False)
 
 
 @pytest.mark.parametrize(
     ("discovered", "status", "late"),
     [
         (local(2026, 11, 1, 4, 0), "missed", True),  # 30 h before the report
-        (local(2026, 11, 1, 10, 1), "missed", True),  # 24 h 14 min before
+        # The hour of the discovery is not counted: 09:59 → due 11-02 10:00, reported late;
+        # 10:01 → due 11-02 11:00 (the old minute rule called this late; the law does not).
+        (local(2026, 11, 1, 9, 59), "missed", True),
+        (local(2026, 11, 1, 10, 1), "met", False),
         (local(2026, 11, 1, 10, 30), "met", False),  # 23 h 45 min before
         (local(2026, 11, 2, 10, 0), "met", False),
     ],
@@ -308,7 +312,7 @@ def test_report_late_when_discovered_more_than_24_hours_before(ctx, discovered, 
     case = file_report(discovered_at=discovered)
     deadline = one(case, "report_late")
     assert deadline.opened_at == discovered
-    assert deadline.due_at == discovered + timedelta(hours=24)
+    assert deadline.due_at == discovered.replace(minute=0) + timedelta(hours=25)
     assert (deadline.status, deadline.closed_at, deadline.done_late) == (status, reported, late)
     # Closed at once: the sweeper never touches it.
     clock(2026, 12, 1, 0, 0)
@@ -322,7 +326,7 @@ def test_sweep_marks_only_open_overdue_deadlines_and_is_idempotent(ctx):
     clock(2026, 11, 2, 12, 0)
     second = file_report(discovered_at=local(2026, 11, 2, 11, 0))
     fire("police", second, "accept")  # accept_due met; verify_due, feedback_due open
-    clock(2026, 11, 3, 10, 0)  # first's accept_due (09:00) passed; nothing else
+    clock(2026, 11, 3, 10, 1)  # first's accept_due (10:00) passed; nothing else
     assert ledger.sweep() == 1
     assert ledger.sweep() == 0
     assert one(first, "accept_due").status == "missed"

@@ -7,6 +7,7 @@ import pytest
 
 from caseflow.config import Config
 from caseflow.deadlines.rules import RulePack, RulePackError, load
+from tests.unit.test_calendar import CAL  # the seeded package calendar, no database
 
 SH = ZoneInfo("Asia/Shanghai")
 PLAN = {"after": "start_follow_up", "days": [30, 7, 90], "basis": "本地规则"}
@@ -26,7 +27,7 @@ def test_offsets_are_sorted_and_count_like_days_rules():
     assert plan.days == (7, 30, 90)
     start = datetime(2026, 11, 6, 15, 0, tzinfo=SH)  # Friday
     # 7 days → Fri 11-13, end of the day.
-    assert plan.rule(0).due(start, SH).at == datetime(2026, 11, 14, tzinfo=SH)
+    assert plan.rule(0).due(start, SH, CAL).at == datetime(2026, 11, 14, tzinfo=SH)
     assert plan.rule(1).kind == "visit_due" and plan.rule(1).days == 30
 
 

@@ -339,8 +339,16 @@ def test_rules_page_shows_defaults(client, clean):
     assert client.get("/admin/rules").status_code == 403
     login(client, "admin")
     page = client.get("/admin/rules?jurisdiction=500240").get_data(as_text=True)
-    assert "accept_due" in page and "未成年人保护法" in page
-    assert clean.config["RULE_PACK"] in page
+    assert "未成年人保护法" in page and 'data-kind="accept_due"' in page
+    # No server file path, no internal codes shown.
+    assert clean.config["RULE_PACK"] not in page and "default.toml" not in page
+    assert "<code>accept_due</code>" not in page and ">start_follow_up<" not in page
+    # Every statutory period of the law table, with where it is enforced or why not.
+    for n in range(1, 30):
+        assert f'data-period="D{n}"' in page, n
+    row = page.split('data-period="D10"')[1].split("</tr>")[0]
+    assert 'data-enforced="true"' in row and "反家庭暴力法第28条" in row
+    assert "人身安全保护令" in row or "保护令" in row
     assert 'data-source="override"' not in page
     assert client.get("/admin/rules?jurisdiction=nowhere").status_code == 404
 
