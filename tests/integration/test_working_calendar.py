@@ -549,3 +549,85 @@ def test_calculator_page(client):
     assert "2027-01-05 00:00" in page and "2027-01-02" in page
     bad = client.get("/deadlines/calculator?start=2026-12-28T10:00&period=5x")
     assert bad.status_code == 422 and 'id="calculator-errors"' in bad.get_data(as_text=True)
+
+
+# --- the command ---------------------------------------------------------------------------
+
+TOML_2027 = """
+year = 2027
+[notice]
+number = "国办发明电〔2026〕99号"
+date = 2026-11-20
+[[holidays]]
+date = 2027-01-01
+name = "元旦"
+[[holidays]]
+date = 2027-02-05
+name = "春节"
+[[workdays]]
+date = 2027-02-20
+name = "春节"
+"""
+
+
+def test_the_command_enters_a_toml_or_json_file(clean, tmp_path):
+    timeutil.set_clock(local(2026, 11, 21, 9, 0))
+    runner = clean.test_cli_runner()
+    path = tmp_path / "2027.toml"
+    path.write_text(TOML_2027, encoding="utf-8")
+    result = runner.invoke(args=["calendar", "load", str(path), "--by", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "国办发明电〔2026〕99号" in result.output
+    with clean.app_context():
+        row = db.session.get(CalendarYear, 2027)
+        assert (row.source, row.entered_by.username, row.version) == ("notice", "admin", 1)
+        assert db.session.get(CalendarDay, date(2027, 2, 20)).kind == "workday"
+        assert db.session.scalars(select(CalendarChange.channel)).all() == ["command"]
+    as_json = tmp_path / "2028.json"
+    as_json.write_text(
+        '{"year": 2028, "notice": {"number": "国办发明电〔2027〕1号", "date": "2026-11-21"},'
+        ' "holidays": [{"date": "2028-01-01", "name": "元旦"}]}',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["calendar", "load", str(as_json), "--by", "admin"])
+    assert result.exit_code == 0, result.output
+    shown = runner.invoke(args=["calendar", "show", "2029"])
+    assert shown.exit_code == 0 and "provisional" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "says"),
+    [
+        ("2027.toml", "year = 2027\n[notice\n", "malformed"),
+        ("2027.json", '{"year": 2027,', "malformed"),
+        ("2027.json", "[1, 2]", "one object"),
+        ("2027.txt", TOML_2027, ".toml or .json"),
+        ("2027.toml", TOML_2027.replace("year = 2027", ""), "year"),
+        ("2027.toml", TOML_2027.replace("date = 2027-02-20", "date = 2027-02-22"), "调休"),
+        ("2027.toml", TOML_2027 + "\nsource = 'x'\n", "source"),
+        ("2027.toml", TOML_2027.replace("date = 2027-01-01", "date = 2026-01-01"), "2026-01-01"),
+    ],
+)
+def test_a_refused_file_saves_nothing(clean, tmp_path, name, text, says):
+    timeutil.set_clock(local(2026, 11, 21, 9, 0))
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    with clean.app_context():
+        before = state()
+    result = clean.test_cli_runner().invoke(args=["calendar", "load", str(path), "--by", "admin"])
+    assert result.exit_code != 0
+    assert says in result.output and "未保存任何内容" in result.output
+    with clean.app_context():
+        assert state() == before
+
+
+def test_the_command_refuses_a_user_who_is_not_an_administrator(clean, tmp_path):
+    timeutil.set_clock(local(2026, 11, 21, 9, 0))
+    path = tmp_path / "2027.toml"
+    path.write_text(TOML_2027, encoding="utf-8")
+    result = clean.test_cli_runner().invoke(
+        args=["calendar", "load", str(path), "--by", "supervisor"]
+    )
+    assert result.exit_code != 0 and "未保存任何内容" in result.output
+    with clean.app_context():
+        assert db.session.get(CalendarYear, 2027) is None
