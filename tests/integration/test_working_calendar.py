@@ -631,3 +631,33 @@ def test_the_command_refuses_a_user_who_is_not_an_administrator(clean, tmp_path)
     assert result.exit_code != 0 and "未保存任何内容" in result.output
     with clean.app_context():
         assert db.session.get(CalendarYear, 2027) is None
+
+
+# --- wherever a provisional deadline is shown ----------------------------------------------
+
+
+def test_a_provisional_deadline_says_so_on_pages_and_in_reminders(client):
+    with client.application.test_request_context():
+        clock(2026, 12, 30, 10, 0)
+        case = file_report(local(2026, 12, 30, 9, 0))
+        open_days(case, local(2026, 12, 30, 10, 0))  # Wed + 3 → Sat 01-02 → Mon 01-04
+        deadline = open_days(case, local(2026, 11, 2, 10, 0))  # 2026: official
+        db.session.commit()
+        case_id, official_id = case.id, deadline.id
+        clock(2027, 1, 4, 9, 0)  # the provisional one is due within 24 hours
+        sweeps.run()
+        db.session.commit()
+        subjects = db.session.scalars(
+            select(Notification.subject).where(Notification.kind == "reminder")
+        ).all()
+    assert subjects and all("临时日历" in s for s in subjects)
+    login(client, "police")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-provisional="true"' in page and "按临时日历计算" in page
+    assert page.count('class="badge text-bg-warning provisional"') == 1  # not on the 2026 one
+    listing = client.get("/cases").get_data(as_text=True)
+    assert "临时日历" in listing
+    work = client.get("/").get_data(as_text=True)
+    assert "临时日历" in work
+    with client.application.app_context():
+        assert db.session.get(Deadline, official_id).provisional is False
