@@ -32,9 +32,10 @@ def register_commands(app: Flask) -> None:
     def sweep():
         """Mark missed deadlines, expire protection orders, remind and escalate, then send
         the email outbox. Safe to run twice, or from two hosts at once (cron-friendly)."""
-        from .services import notifications, sweeps
+        from .services import calendar, notifications, sweeps
 
         result = sweeps.run()
+        calendar.announce_missing_notice()  # once a year, from 1 November
         db.session.commit()
         sent = notifications.send_pending()
         click.echo(

@@ -24,11 +24,12 @@ DIGEST_HOUR, DIGEST_MINUTE = 7, 30
 
 
 def run_sweep(app: Flask) -> None:
-    from .services import sweeps
+    from .services import calendar, sweeps
 
     with app.app_context():
         try:
             result = sweeps.run()
+            calendar.announce_missing_notice()  # once a year, from 1 November
             db.session.commit()
             log.info("sweep: %s", result)
         except Exception:

@@ -7,9 +7,11 @@ twice or from two processes at once.
 4. escalation: a missed deadline tells them, and after ESCALATE_AFTER the supervisors of
    the case's place; an unanswered referral past due tells the receiving unit and, after
    ESCALATE_AFTER, the supervisors over it;
-5. protection orders: reminders 30 and 7 days before expiry (the rule pack's days);
-6. from 1 November (CALENDAR_WARN_FROM), while next year has no official calendar, its
-   administrators and supervisors are told once.
+5. protection orders: reminders 30 and 7 days before expiry (the rule pack's days).
+
+The scheduler's sweep job and `flask sweep` also tell administrators and supervisors, once,
+from 1 November while next year has no official holiday calendar
+(services.calendar.announce_missing_notice).
 
 Every message has a key naming its cause, so it exists once whatever the number of runs.
 A scheduler that was down catches up by the same rules: what is due is found by state,
@@ -30,7 +32,6 @@ from ..deadlines.rules import load
 from ..extensions import db
 from ..models import Case, Deadline, Jurisdiction, Organisation, ProtectionOrder, Referral, User
 from ..vocab import DEADLINE_KINDS, label
-from . import calendar
 from .notifications import notify_all
 from .protection_order import expire_due
 
@@ -230,7 +231,4 @@ def run() -> SweepResult:
         remind_due_soon(now, result)
         escalate_missed(now, result)
         remind_expiring_orders(now, result)
-    announced = calendar.announce_missing_notice(now)
-    if announced:
-        result.count("calendar", announced)
     return result

@@ -180,3 +180,90 @@ def test_an_unknown_state_is_refused(ctx, state):
 def test_an_unknown_case_type_is_refused(ctx):
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.execute(insert(Case).values(**case_row("submitted", "parking_ticket")))
+
+
+# --- 0006: the working-day calendar ---------------------------------------------------------
+
+
+def test_0006_seeds_the_calendar_and_recovers_plain_day_rows(app, tmp_path):
+    """A row the old code counted in plain days (no package data for 2027, calendar_note
+    set) gets back how it was counted, so it can be counted again on the calendar."""
+    from zoneinfo import ZoneInfo
+
+    import sqlalchemy as sa
+
+    from caseflow.demo import seed
+    from caseflow.models import CalendarYear, Deadline
+    from caseflow.services import calendar as calendar_service
+    from caseflow.timeutil import UTCDateTime
+
+    zone = ZoneInfo("Asia/Shanghai")
+    opened = datetime(2026, 12, 29, 10, 0, tzinfo=zone)
+    with scratch_url(app, tmp_path) as url:
+
+        class Config(TestConfig):
+            SQLALCHEMY_DATABASE_URI = url
+
+        scratch = create_app(Config)
+        with scratch.test_request_context():
+            engine = db.engine
+            try:
+                upgrade()
+                seed(with_cases=False)
+                db.session.execute(insert(Case).values(**case_row("submitted")))
+                db.session.commit()
+                case_id = db.session.scalar(select(Case.id))
+                downgrade(revision="0005")
+                old = sa.table(
+                    "deadlines",
+                    sa.column("case_id", sa.Integer),
+                    sa.column("kind", sa.String),
+                    sa.column("opened_at", UTCDateTime),
+                    sa.column("due_at", UTCDateTime),
+                    sa.column("basis", sa.Text),
+                    sa.column("status", sa.String),
+                    sa.column("done_late", sa.Boolean),
+                    sa.column("calendar_note", sa.String),
+                )
+                with engine.begin() as conn:
+                    conn.execute(
+                        old.insert(),
+                        [
+                            {  # Tue + 3 → 元旦 2027, taken as it fell
+                                "case_id": case_id,
+                                "kind": "verify_due",
+                                "opened_at": opened,
+                                "due_at": datetime(2027, 1, 2, tzinfo=zone),
+                                "basis": "x",
+                                "status": "open",
+                                "done_late": False,
+                                "calendar_note": "no holiday data for 2027; holidays not applied",
+                            },
+                            {  # counted by the package: nothing to recover
+                                "case_id": case_id,
+                                "kind": "verify_due",
+                                "opened_at": opened,
+                                "due_at": datetime(2026, 11, 6, tzinfo=zone),
+                                "basis": "x",
+                                "status": "open",
+                                "done_late": False,
+                                "calendar_note": None,
+                            },
+                        ],
+                    )
+                upgrade()
+                db.session.remove()
+                assert db.session.get(CalendarYear, 2026).source == "package"
+                rows = db.session.scalars(select(Deadline).order_by(Deadline.id)).all()
+                assert [(d.counted_from, d.period_days, d.provisional) for d in rows] == [
+                    (opened, 3, False),
+                    (None, None, False),
+                ]
+                admin = user("admin")
+                assert calendar_service.recompute(2027, admin, "") == 1
+                db.session.commit()
+                assert rows[0].due_at == datetime(2027, 1, 5, tzinfo=zone)  # Mon 01-04, 24:00
+                assert rows[0].provisional is True
+            finally:
+                db.session.remove()
+                engine.dispose()
