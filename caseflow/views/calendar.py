@@ -6,7 +6,6 @@ the banner of a missing notice is `calendar_banner()` in templates/base.html.
 """
 
 import calendar as month_calendar
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -197,5 +196,4 @@ def deadline_calculator():
         args=args,
         result=result,
         errors=errors,
-        today=date.today,
     ), status

@@ -176,6 +176,9 @@ def test_entering_the_notice_counts_again_reopens_misses_and_moves_nothing_else(
     e = open_days(case, local(2027, 2, 8, 10, 0))
     ledger.close(e, local(2027, 2, 9, 10, 0))
     f = open_days(other, local(2026, 11, 2, 10, 0))
+    # (h) Tue 2026-12-29 + 3 → 元旦 → Mon 2027-01-04 on both calendars: missed on 02-12 and
+    # still missed, no longer provisional.
+    h = open_days(other, local(2026, 12, 29, 10, 0))
     g = ledger.open_deadline(other, "accept_due", start=local(2027, 2, 8, 10, 0))
     db.session.commit()
     clock(2027, 2, 12, 10, 0)
@@ -205,7 +208,9 @@ def test_entering_the_notice_counts_again_reopens_misses_and_moves_nothing_else(
     for x in (e, f, g):
         x = db.session.get(Deadline, x.id)
         assert (x.due_at, x.status, x.provisional) == untouched[x.id]
-    assert change.recomputed == 4
+    h = db.session.get(Deadline, h.id)
+    assert (h.due_at, h.status, h.provisional) == (midnight(2027, 1, 4), "missed", False)
+    assert change.recomputed == 5
     assert (change.before, change.by_id, change.channel) == (None, user("admin").id, "api")
     assert change.after["notice"] == {"number": "国办发明电〔2026〕99号", "date": "2026-11-20"}
     assert {"date": "2027-02-20", "name": "春节"} in change.after["workdays"]
@@ -214,7 +219,7 @@ def test_entering_the_notice_counts_again_reopens_misses_and_moves_nothing_else(
     case, other = db.session.get(Case, case.id), db.session.get(Case, other.id)
     recomputed = [e for e in case.events if e.trigger == "deadline_recomputed"]
     assert len(case.events) == events_before[case.id] + 2
-    assert len(other.events) == events_before[other.id] + 2
+    assert len(other.events) == events_before[other.id] + 3
     by_deadline = {e.data["deadline_id"]: e for e in recomputed}
     assert datetime.fromisoformat(by_deadline[a.id].data["old_due"]) == midnight(2027, 2, 11)
     assert datetime.fromisoformat(by_deadline[a.id].data["new_due"]) == midnight(2027, 2, 12)
@@ -669,3 +674,26 @@ def test_a_provisional_deadline_says_so_on_pages_and_in_reminders(client):
     assert "临时日历" in work
     with client.application.app_context():
         assert db.session.get(Deadline, official_id).provisional is False
+
+
+def test_the_command_counts_a_year_again(clean):
+    with clean.test_request_context():
+        clock(2026, 12, 29, 10, 0)
+        case = file_report(local(2026, 12, 29, 9, 0))
+        deadline = open_days(case, local(2026, 12, 29, 10, 0))
+        # As the old code left it: 2027 in plain days, ending on 元旦 itself.
+        deadline.due_at, deadline.provisional = midnight(2027, 1, 1), False
+        db.session.commit()
+        deadline_id = deadline.id
+    runner = clean.test_cli_runner()
+    result = runner.invoke(args=["calendar", "recompute", "2027", "--by", "admin"])
+    assert result.exit_code == 0 and "1 个期限" in result.output, result.output
+    with clean.app_context():
+        moved = db.session.get(Deadline, deadline_id)
+        assert (moved.due_at, moved.provisional) == (midnight(2027, 1, 4), True)
+        (event,) = [e for e in moved.case.events if e.trigger == "deadline_recomputed"]
+        assert event.actor.username == "admin"
+    again = runner.invoke(args=["calendar", "recompute", "2027", "--by", "admin"])
+    assert "0 个期限" in again.output
+    refused = runner.invoke(args=["calendar", "recompute", "2027", "--by", "supervisor"])
+    assert refused.exit_code != 0
