@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
 
@@ -85,6 +86,8 @@ def load_command(path, username):
         db.session.commit()
     except ServiceError as exc:
         _fail(_explain(exc))
+    except StaleDataError:
+        _fail("有案件同时被修改，请重试。A case changed at the same moment; run it again.")
     click.echo(
         f"{year}: 已录入 entered ({change.after['notice']['number']}); "
         f"{change.recomputed} 个期限已重新计算 deadline(s) counted again."

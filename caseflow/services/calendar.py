@@ -32,6 +32,7 @@ from ..extensions import db
 from ..models import CalendarChange, CalendarDay, CalendarYear, Deadline, User
 from ..vocab import DEADLINE_KINDS, label
 from .audit import append_event
+from .cases import conflicts_as_409, touch
 from .errors import Forbidden, NotFound, ValidationFailed, VersionConflict
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # years the lunar package and the law make sense for
@@ -188,6 +189,7 @@ def current_version(year: int) -> int:
     return row.version if row is not None else 0
 
 
+@conflicts_as_409  # a case whose deadline moves was changed meanwhile: nothing is saved
 def enter_year(actor: User | None, year: int, data, version, channel: str) -> CalendarChange:
     """Enter `year`'s notice for `actor` (an administrator; None: the command line, run by
     whoever may run it) if `version` is current (None from the command: whatever is
@@ -261,8 +263,6 @@ def _period_bounds(year: int) -> tuple[datetime, datetime]:
 def recompute(year: int, actor: User | None, notice: str) -> int:
     """Count again every open or missed day deadline whose period touches `year`; returns
     how many moved. Met and waived deadlines stay as they are."""
-    from .cases import touch
-
     begin, end = _period_bounds(year)
     calendar = WorkingCalendar(load_year)
     rows = db.session.scalars(

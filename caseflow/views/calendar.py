@@ -10,12 +10,13 @@ import calendar as month_calendar
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import timeutil
 from ..deadlines.calendar import compute, current_calendar
 from ..extensions import db
 from ..services import calendar as calendar_service
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, VersionConflict
 from .api_calendar import parse_compute
 from .cases import bp
 
@@ -163,7 +164,10 @@ def enter_calendar(year: int):
     version = int(raw_version) if raw_version.isascii() and raw_version.isdigit() else None
     try:
         change = calendar_service.enter_year(current_user, year, entry, version, "page")
-        db.session.commit()
+        try:
+            db.session.commit()
+        except StaleDataError:  # a case it moved was changed at the same moment
+            raise VersionConflict() from None
     except ServiceError as exc:
         db.session.rollback()
         flash(str(exc.message), "danger")
