@@ -25,6 +25,9 @@ class Config:
     TIMEZONE = _env("CASEFLOW_TIMEZONE", "Asia/Shanghai")
     # The rule pack: deadline lengths with their legal basis (see caseflow/rules/default.toml).
     RULE_PACK = _env("CASEFLOW_RULE_PACK", str(ROOT / "caseflow" / "rules" / "default.toml"))
+    # An act (a report, a reconsideration applied for, a service) entered more than this many
+    # hours after it happened is marked "late entry" on the case's timeline.
+    LATE_ENTRY_HOURS = int(_env("CASEFLOW_LATE_ENTRY_HOURS", "24"))
     # Links in notification emails point here.
     BASE_URL = _env("CASEFLOW_BASE_URL", "http://127.0.0.1:5000")
     # Email: no host, no email (notifications stay in the in-app inbox).
