@@ -863,13 +863,25 @@ def schemas() -> dict:
             "type": "object",
             "properties": {
                 "seq": {"type": "integer"},
-                "at": DATETIME,
-                "actor": {"type": "string", "nullable": True},
+                "at": {**DATETIME, "description": "when it was entered"},
+                "actor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "who entered it",
+                },
                 "trigger": {"type": "string"},
                 "from_state": {"type": "string", "nullable": True},
                 "to_state": {"type": "string"},
                 "comment": {"type": "string"},
-                "data": {"type": "object"},
+                "data": {
+                    "type": "object",
+                    "description": "the step's facts. A step recording a person's act (a "
+                    "report, a reconsideration applied for, an objection, materials supplied, "
+                    "a delivery or service, a visit) has `acted_at` (ISO time of the act) and, "
+                    "when entered more than LATE_ENTRY_HOURS after it, `late_entry: true` with "
+                    "`late_entry_hours`; a late act let through because its window was counted "
+                    "on a provisional calendar has `window_warning`",
+                },
             },
         },
         "ReferralCreate": {
