@@ -100,6 +100,17 @@ def open_report_late(case: Case, data: dict) -> None:
     ledger.close(deadline, report.reported_at)
 
 
+def open_accept_due(case: Case, data: dict, trigger: str | None = None) -> None:
+    """The receiving unit must accept at once (强制报告意见 Art. 8), counted from when the
+    report reached it — the call to 110, not its entry here; after a transfer, from the
+    transfer."""
+    start = case.mandatory_report.reported_at if trigger is None else None
+    ledger.open_deadline(case, "accept_due", start=start)
+
+
+open_accept_due.takes_trigger = True
+
+
 def transfer(case, actor, data):
     target = db.session.get(Organisation, data["to_org"])
     if target is None or target not in intake_orgs_for(case.jurisdiction):
@@ -147,6 +158,7 @@ def refer(case, actor, data):
 CREATORS["mandatory_report"] = create
 CREATION_EVENT["mandatory_report"] = creation_event
 OPENERS[("mandatory_report", "report_late")] = open_report_late
+OPENERS[("mandatory_report", "accept_due")] = open_accept_due
 OPENERS[("mandatory_report", "visit_due")] = open_first_visit("visit_due")
 for trigger, effect in {
     "accept": accept,
