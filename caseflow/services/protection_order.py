@@ -328,7 +328,10 @@ def _check_window(window, acted_at: datetime, field: str) -> dict:
 def request_reconsideration(case, actor, data):
     order = case.protection_order
     requested_at = legal_time(data, "requested_at", order.ruled_at, _l("the ruling"))
-    warning = _check_window(_window(case, "reconsideration_window"), requested_at, "requested_at")
+    window = _window(case, "reconsideration_window") or ledger.open_deadline(
+        case, "reconsideration_window", start=order.rejection_served_at
+    )
+    warning = _check_window(window, requested_at, "requested_at")
     order.reconsideration_requested_at = requested_at
     ledger.meet(case, "reconsideration_window", requested_at)
     return data["reason"], {

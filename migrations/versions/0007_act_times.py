@@ -56,6 +56,11 @@ def upgrade():
                 f"respondent_review_outcome IS NULL OR respondent_review_outcome IN ({OUTCOMES})"
             ),
         )
+    # Rejections recorded before: their window was counted from the ruling, as if served
+    # then; keep that, so an open window still works (the court may not have said more).
+    op.execute(
+        "UPDATE protection_orders SET rejection_served_at = ruled_at WHERE ruling = 'rejected'"
+    )
     # Applications made before: the case's urgency was the applicant's tick.
     op.execute(
         "UPDATE protection_orders SET urgency_requested = "
