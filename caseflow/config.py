@@ -28,6 +28,9 @@ class Config:
     # From this day of the year (MM-DD), while next year has no official working-day
     # calendar, administrators and supervisors see a banner and get one notification.
     CALENDAR_WARN_FROM = _env("CASEFLOW_CALENDAR_WARN_FROM", "11-01")
+    # An act (a report, a reconsideration applied for, a service) entered more than this many
+    # hours after it happened is marked "late entry" on the case's timeline.
+    LATE_ENTRY_HOURS = int(_env("CASEFLOW_LATE_ENTRY_HOURS", "24"))
     # Links in notification emails point here.
     BASE_URL = _env("CASEFLOW_BASE_URL", "http://127.0.0.1:5000")
     # Email: no host, no email (notifications stay in the in-app inbox).

@@ -166,6 +166,10 @@ def _demo_case(index, target, users, orgs):
         "intake_org_id": None,
         "reporter_org_type": "village_committee",
         "discovered_at": now - timedelta(hours=3 + index),
+        # Phoned to the police station two hours ago, entered now.
+        "reported_at": now - timedelta(hours=2),
+        "report_channel": "phone",
+        "reported_to": None,
         "situation_codes": [4] if index % 3 == 0 else [],
         "ongoing_danger": index == 0,
         "guardian_is_suspect": index % 2 == 0,
@@ -428,7 +432,7 @@ def _demo_order(wf, court_user, village, spec, source):
             court_user,
             case,
             "reject",
-            {"ruled_at": t, "reason": "现有证据不足以证明存在家庭暴力的现实危险。"},
+            {"ruled_at": t, "served_at": t, "reason": "现有证据不足以证明存在家庭暴力的现实危险。"},
             case.version,
         )
         return case

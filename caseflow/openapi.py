@@ -25,7 +25,9 @@ from .vocab import (
     PO_END_REASONS,
     PO_EVIDENCE,
     PO_MEASURES,
+    PO_REVIEW_OUTCOMES,
     PROXY_REASONS,
+    REPORT_CHANNELS,
     REPORTER_ORG_TYPES,
     RISK_LEVELS,
     SEXES,
@@ -114,12 +116,21 @@ ACTION_NOTES = {
     "`other`), the facts or evidence (Art. 27), a court (Art. 25), and for a proxy "
     "proxy_reason and victim_wishes_confirmed (Art. 23)",
     "protection_order.court_accept": "by the court the application was filed with; not before filed_at; "
-    "opens ruling_due: 72 hours, 24 if urgent (Art. 28)",
+    "opens ruling_due: 72 hours, 24 if the court finds it urgent here (Art. 28)",
     "protection_order.issue_order": "not before the acceptance (or the reconsideration request); expires_on "
     "at most 6 months after the ruling day (Art. 30)",
-    "protection_order.reject": "not before the acceptance; opens the 5-day reconsideration window (Art. 31)",
-    "protection_order.request_reconsideration": "once, inside the window (409 otherwise); requested_at not "
-    "before the ruling",
+    "protection_order.reject": "not before the acceptance; with served_at, opens the 5-day "
+    "reconsideration window from service (Art. 31)",
+    "protection_order.serve_rejection": "once; not before the ruling; opens the 5-day window from service",
+    "protection_order.request_reconsideration": "once, after service (409 otherwise); requested_at not "
+    "before the ruling and inside the window, judged by requested_at, not the time of entry "
+    "(422 otherwise; allowed with a warning on a provisional calendar)",
+    "protection_order.request_respondent_review": "by the court; once; requested_at not before the "
+    "service on the respondent and inside the 5 days from it (422 otherwise); the order stays "
+    "in force",
+    "protection_order.decide_respondent_review": "outcome upheld or changed (granted_measures "
+    "required when changed); decided_at not before the application",
+    "protection_order.revoke_on_review": "ends the order; decided_at not before the application",
     "protection_order.request_closure": "also from `rejected`, when the rejection is not contested",
     "protection_order.serve": "none of the four before the order was made (Art. 32)",
     "protection_order.extend": "while the order is in force (409 once expires_at has passed); applied_at "
@@ -188,8 +199,12 @@ ACTION_PROPERTIES = {
         "description": "dv_warning.escalate (required): "
         + " or ".join(ESCALATION_OUTCOMES)
         + "; dv_warning.record_repeat (optional): one of these codes, or empty when not "
-        "decided yet; legal_aid.conclude: the outcome as text",
-        "anyOf": [{"type": "string", "enum": [*DV_OUTCOMES, ""]}, TEXT],
+        "decided yet; protection_order.decide_respondent_review (required): upheld or "
+        "changed (a revocation is revoke_on_review); legal_aid.conclude: the outcome as text",
+        "anyOf": [
+            {"type": "string", "enum": [*DV_OUTCOMES, "upheld", "changed", ""]},
+            TEXT,
+        ],
     },
     "decided_at": PAST,
     "detail": TEXT,
@@ -218,8 +233,10 @@ ACTION_PROPERTIES = {
     "court_case_number": _string(64),
     "urgent": {
         "type": "boolean",
-        "description": "court_accept: the court finds it urgent (never made less urgent)",
+        "description": "court_accept: the court's finding of urgency (Art. 28), which alone "
+        "sets the 24-hour ruling; the applicant's request does not",
     },
+    "served_at": {**PAST, "description": "service of the rejection on the applicant"},
     "order_number": _string(64),
     "expires_on": {
         "type": "string",
@@ -413,7 +430,11 @@ def domestic_violence_schemas() -> dict:
             "applicant": _ref("Applicant"),
             "oral_application": {"type": "boolean"},
             "special_protection": _code_list(SPECIAL_PROTECTION),
-            "urgent": {"type": "boolean", "description": "ruling within 24 hours (Art. 28)"},
+            "urgent": {
+                "type": "boolean",
+                "description": "a request for a ruling within 24 hours (Art. 28); the court "
+                "decides urgency at court_accept",
+            },
             "description": {**TEXT, "description": "the facts of the violence or the danger"},
             "respondent": _ref("Respondent"),
             "measures": _code_list(PO_MEASURES, description="Art. 29; 法释〔2022〕17号 Art. 10"),
@@ -485,6 +506,11 @@ def domestic_violence_schemas() -> dict:
             },
             "court_basis": _nullable(_codes(COURT_BASES)),
             "oral_application": {"type": "boolean"},
+            "urgency_requested": {
+                "type": "boolean",
+                "description": "the applicant asked for urgency; the court's finding is the "
+                "case's `urgent` from court_accept on",
+            },
             "filed_at": _nullable(DATETIME),
             "accepted_at": _nullable(DATETIME),
             "court_case_number": _nullable({"type": "string"}),
@@ -498,6 +524,9 @@ def domestic_violence_schemas() -> dict:
             ),
             "ruled_at": _nullable(DATETIME),
             "rejection_reason": _nullable({"type": "string"}),
+            "rejection_served_at": _nullable(
+                {**DATETIME, "description": "the reconsideration window runs from it"}
+            ),
             "reconsideration_requested_at": _nullable(DATETIME),
             "reconsideration_decided_at": _nullable(DATETIME),
             "order_number": _nullable({"type": "string"}),
@@ -515,6 +544,15 @@ def domestic_violence_schemas() -> dict:
                     "committee_at": _nullable(DATETIME),
                     "committee_name": _nullable({"type": "string"}),
                     "complete_at": _nullable({**DATETIME, "description": "the last of the four"}),
+                },
+            },
+            "respondent_review": {
+                "type": "object",
+                "description": "the respondent's reconsideration of the order (Art. 31)",
+                "properties": {
+                    "requested_at": _nullable(DATETIME),
+                    "decided_at": _nullable(DATETIME),
+                    "outcome": _nullable(_codes(PO_REVIEW_OUTCOMES)),
                 },
             },
             "ended_at": _nullable(DATETIME),
@@ -659,6 +697,20 @@ def schemas() -> dict:
             },
             "reporter_org_type": {"type": "string", "enum": list(REPORTER_ORG_TYPES)},
             "discovered_at": DATETIME,
+            "reported_at": {
+                **PAST,
+                "description": "when the report was made (the act), if before this entry: "
+                "not before discovered_at; default now. report_late is judged from it",
+            },
+            "report_channel": {
+                "type": "string",
+                "enum": list(REPORT_CHANNELS),
+                "default": "system",
+                "description": "how the report was made",
+            },
+            "reported_to": _string(
+                200, description="to whom (unit or person); default: the receiving unit"
+            ),
             "situation_codes": {
                 "type": "array",
                 "items": {"type": "integer", "enum": list(SITUATIONS)},
@@ -756,7 +808,15 @@ def schemas() -> dict:
             "properties": {
                 "reporter_org_type": {"type": "string", "enum": list(REPORTER_ORG_TYPES)},
                 "discovered_at": DATETIME,
-                "reported_at": DATETIME,
+                "reported_at": {**DATETIME, "description": "when the report was made (the act)"},
+                "report_channel": _nullable(
+                    {
+                        "type": "string",
+                        "enum": list(REPORT_CHANNELS),
+                        "description": "null for reports entered before it was kept",
+                    }
+                ),
+                "reported_to": _nullable({"type": "string"}),
                 "situation_codes": {
                     "type": "array",
                     "items": {"type": "integer", "enum": list(SITUATIONS)},
@@ -819,13 +879,25 @@ def schemas() -> dict:
             "type": "object",
             "properties": {
                 "seq": {"type": "integer"},
-                "at": DATETIME,
-                "actor": {"type": "string", "nullable": True},
+                "at": {**DATETIME, "description": "when it was entered"},
+                "actor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "who entered it",
+                },
                 "trigger": {"type": "string"},
                 "from_state": {"type": "string", "nullable": True},
                 "to_state": {"type": "string"},
                 "comment": {"type": "string"},
-                "data": {"type": "object"},
+                "data": {
+                    "type": "object",
+                    "description": "the step's facts. A step recording a person's act (a "
+                    "report, a reconsideration applied for, an objection, materials supplied, "
+                    "a delivery or service, a visit) has `acted_at` (ISO time of the act) and, "
+                    "when entered more than LATE_ENTRY_HOURS after it, `late_entry: true` with "
+                    "`late_entry_hours`; a late act let through because its window was counted "
+                    "on a provisional calendar has `window_warning`",
+                },
             },
         },
         "ReferralCreate": {

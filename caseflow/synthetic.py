@@ -1213,8 +1213,12 @@ class Generator:
             "ruling": None,
             "ruled_at": None,
             "rejection_reason": None,
+            "rejection_served_at": None,
             "reconsideration_requested_at": None,
             "reconsideration_decided_at": None,
+            "respondent_review_requested_at": None,
+            "respondent_review_decided_at": None,
+            "respondent_review_outcome": None,
             "order_number": None,
             "issued_at": None,
             "expires_at": None,
@@ -1230,6 +1234,8 @@ class Generator:
         }
         self.rows[ProtectionOrder].append(order)
         urgent = rng.random() < 0.15
+        # The applicant's request; the court's acceptance below finds the same urgency.
+        order["urgency_requested"] = urgent
         case.update(
             owner_org_id=owner_org,
             owner_user_id=drafter,
@@ -1279,14 +1285,24 @@ class Generator:
         at = w.when("ruling_due")
         w.meet("ruling_due", at)
         if rejected:
-            order.update(ruling="rejected", ruled_at=at, rejection_reason="证据不足（测试数据）")
+            # Served on the applicant when pronounced: the window runs from service.
+            order.update(
+                ruling="rejected",
+                ruled_at=at,
+                rejection_reason="证据不足（测试数据）",
+                rejection_served_at=at,
+            )
             w.step(
                 "reject",
                 at,
                 court,
                 "rejected",
                 order["rejection_reason"],
-                {"ruled_at": at.isoformat()},
+                {
+                    "ruled_at": at.isoformat(),
+                    "served_at": at.isoformat(),
+                    "acted_at": at.isoformat(),
+                },
             )
             w.open("reconsideration_window", at)
             if target == "rejected":
@@ -1407,7 +1423,15 @@ class Generator:
             )
         order[names[-1]] = at
         order.update(served_police_name="派出所（测试）", served_committee_name=v.committee)
-        w.step("serve", at, court, "in_force", "", {n: order[n].isoformat() for n in names})
+        w.step(
+            "serve",
+            at,
+            court,
+            "in_force",
+            "",
+            {n: order[n].isoformat() for n in names} | {"acted_at": at.isoformat()},
+        )
+        w.open("respondent_review_window", order["served_respondent_at"])
 
     # --- legal aid (workflows.md §4) -------------------------------------------------------
 

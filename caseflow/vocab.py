@@ -69,6 +69,16 @@ REPORTER_ORG_TYPES = (
     "other",
 )
 
+# How a mandatory report was made (强制报告意见 Art. 2: to the police or civil affairs, by
+# phone, in person or in writing), kept with its time: the act, not its entry.
+REPORT_CHANNELS = {
+    "system": _l("Entered in this system at once"),
+    "phone_110": _l("Phoned to 110"),
+    "phone": _l("By phone to the receiving unit"),
+    "in_person": _l("In person at the receiving unit"),
+    "in_writing": _l("In writing"),
+}
+
 SEXES = {"F": _l("Female"), "M": _l("Male")}
 
 RISK_LEVELS = {
@@ -169,6 +179,7 @@ DEADLINE_KINDS = {
     "first_visit_due": _l("First follow-up visit (查访)"),
     "ruling_due": _l("Court ruling on the protection order"),
     "reconsideration_window": _l("Reconsideration may be requested"),
+    "respondent_review_window": _l("The respondent may apply for reconsideration"),
     "decision_due": _l("Decision on the legal-aid application"),
     "assign_due": _l("Assignment of a legal-aid lawyer"),
     "objection_decision_due": _l("Decision on the objection"),
@@ -311,6 +322,13 @@ SERVICE_PARTIES = {
 PO_END_REASONS = {
     "expired": _l("Expired"),
     "revoked": _l("Revoked"),
+}
+
+# The court's decision on the respondent's 复议 of a granted order (Art. 31).
+PO_REVIEW_OUTCOMES = {
+    "upheld": _l("Order upheld"),
+    "changed": _l("Order changed"),
+    "revoked": _l("Order revoked"),
 }
 
 # --- legal aid (法律援助法) ----------------------------------------------------------------

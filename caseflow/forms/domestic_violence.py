@@ -30,6 +30,7 @@ from ..vocab import (
     PO_APPLICANT_ROLES,
     PO_EVIDENCE,
     PO_MEASURES,
+    PO_REVIEW_OUTCOMES,
     PROXY_REASONS,
     SPECIAL_PROTECTION,
     VIOLENCE_FORMS,
@@ -215,7 +216,10 @@ class ProtectionOrderForm(ApplicationFields, PlaceForm):
     applicant = FormField(ApplicantForm, label=_l("The proxy applicant"))
     oral_application = BooleanField(_l("Oral application, recorded by the court (Art. 24)"))
     special_protection = _special_protection()
-    urgent = BooleanField(_l("Urgent: ruling within 24 hours (Art. 28)"))
+    # A request only: the court decides urgency when it accepts (Art. 28).
+    urgent = BooleanField(
+        _l("Ask the court to treat it as urgent (ruling within 24 hours, Art. 28)")
+    )
     # A draft may start before the facts are written down; `file` requires facts or evidence.
     description = TextAreaField(
         _l("Facts of the violence or the danger"), [Optional(), Length(max=5000)]
@@ -355,11 +359,12 @@ class FileForm(ApplicationFields, ActionForm):
 class CourtAcceptForm(ActionForm):
     accepted_at = _when(_l("Accepted (受理) at"))
     court_case_number = StringField(_l("Court case number"), [Optional(), Length(max=64)])
-    urgent = BooleanField(_l("Urgent: ruling within 24 hours (Art. 28)"))
+    # The court's own finding, never pre-ticked: the applicant's request is shown beside it.
+    urgent = BooleanField(_l("The court finds it urgent: ruling within 24 hours (Art. 28)"))
 
     def setup(self, actor, case):
-        if self.version.raw_data is None:
-            self.urgent.data = case.urgent
+        if case.protection_order.urgency_requested:
+            self.urgent.description = _l("The applicant asked for an urgent ruling.")
         return self
 
 
@@ -382,12 +387,44 @@ class IssueOrderForm(ActionForm):
 
 class RejectForm(ActionForm):
     ruled_at = _when(_l("Ruling made at"))
+    served_at = _when(_l("Ruling served on the applicant at (if already served)"), required=False)
     reason = _text(_l("Reason for the rejection"))
+
+
+class ServeRejectionForm(ActionForm):
+    served_at = _when(_l("Ruling served on the applicant at"))
+    comment = _text(_l("Comment"), required=False)
 
 
 class ReconsiderationForm(ActionForm):
     requested_at = _when(_l("Reconsideration applied for at"))
     reason = _text(_l("Grounds"))
+
+
+class RespondentReviewForm(ActionForm):
+    requested_at = _when(_l("The respondent applied for reconsideration at"))
+    reason = _text(_l("The respondent's grounds"))
+
+
+class DecideReviewForm(ActionForm):
+    decided_at = _when(_l("Decided at"))
+    outcome = SelectField(
+        _l("Decision"),
+        [InputRequired(REQUIRED)],
+        choices=choices((k, PO_REVIEW_OUTCOMES[k]) for k in ("upheld", "changed")),
+    )
+    granted_measures = ChoicesField(_l("Measures ordered"), choices=choices(PO_MEASURES))
+    measures_other = TextAreaField(_l("Other measures: details"), [Optional(), Length(max=2000)])
+    reason = _text(_l("Reasons"))
+
+    def setup(self, actor, case):
+        if self.version.raw_data is None:
+            self.granted_measures.data = list(case.protection_order.granted_measures)
+        return self
+
+    def validate_granted_measures(self, field):
+        if self.outcome.data == "changed" and not field.data:
+            raise ValidationError(_l("Choose the measures the changed order keeps."))
 
 
 class UpholdForm(ActionForm):
@@ -458,6 +495,7 @@ ACTION_FORMS_DV = {
     ("protection_order", "court_accept"): CourtAcceptForm,
     ("protection_order", "issue_order"): IssueOrderForm,
     ("protection_order", "reject"): RejectForm,
+    ("protection_order", "serve_rejection"): ServeRejectionForm,
     ("protection_order", "request_reconsideration"): ReconsiderationForm,
     ("protection_order", "uphold_rejection"): UpholdForm,
     ("protection_order", "serve"): ServeForm,
@@ -465,6 +503,9 @@ ACTION_FORMS_DV = {
     ("protection_order", "modify"): ModifyForm,
     ("protection_order", "record_violation"): ViolationForm,
     ("protection_order", "revoke"): RevokeForm,
+    ("protection_order", "request_respondent_review"): RespondentReviewForm,
+    ("protection_order", "decide_respondent_review"): DecideReviewForm,
+    ("protection_order", "revoke_on_review"): RevokeForm,
     ("protection_order", "start_follow_up"): StartFollowUpForm,
     ("protection_order", "request_closure"): SummaryForm,
     ("protection_order", "approve_closure"): CommentForm,

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FormField, IntegerField, SelectField, StringField
 from wtforms.fields import TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..vocab import CHILD_SAFETY, ORG_TYPES, REPORTER_ORG_TYPES, SITUATIONS
+from ..vocab import CHILD_SAFETY, ORG_TYPES, REPORT_CHANNELS, REPORTER_ORG_TYPES, SITUATIONS
 from .base import (
     IntChoicesField,
     LocalDateTimeField,
@@ -45,6 +45,20 @@ class MandatoryReportForm(PlaceForm):
     discovered_at = LocalDateTimeField(
         _l("When the harm was discovered"), [InputRequired(REQUIRED), not_future]
     )
+    # The report itself (the act): when, how and to whom it was made; empty when it is
+    # made by entering it here now.
+    reported_at = LocalDateTimeField(
+        _l("When the report was made (if before this entry)"), [Optional(), not_future]
+    )
+    report_channel = SelectField(
+        _l("How the report was made"),
+        [Optional()],
+        choices=choices(REPORT_CHANNELS),
+        default="system",
+    )
+    reported_to = StringField(
+        _l("Reported to (unit or person, e.g. 110 command centre)"), [Optional(), Length(max=200)]
+    )
     situation_codes = IntChoicesField(
         _l("Situations (强制报告意见 Art. 4)"), choices=choices(SITUATIONS)
     )
@@ -58,12 +72,19 @@ class MandatoryReportForm(PlaceForm):
     subject = FormField(ChildForm, label=_l("The child"))
     reporter = FormField(ReporterForm, label=_l("Reporter"))
 
+    def validate_reported_at(self, field):
+        if field.data and self.discovered_at.data and field.data < self.discovered_at.data:
+            raise ValidationError(_l("The report cannot be made before the harm was discovered."))
+
     def to_data(self) -> dict:
         return {
             "jurisdiction_id": self.jurisdiction_id(),
             "intake_org_id": self.intake_org.data,
             "reporter_org_type": self.reporter_org_type.data,
             "discovered_at": self.discovered_at.data,
+            "reported_at": self.reported_at.data,
+            "report_channel": self.report_channel.data or "system",
+            "reported_to": self.reported_to.data or None,
             "situation_codes": self.situation_codes.data or [],
             "ongoing_danger": self.ongoing_danger.data,
             "guardian_is_suspect": self.guardian_is_suspect.data,

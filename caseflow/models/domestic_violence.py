@@ -11,7 +11,7 @@ The people themselves (victim, abuser, applicant, respondent) are Person rows of
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -23,6 +23,7 @@ from ..vocab import (
     INJURY_LEVELS,
     PO_APPLICANT_ROLES,
     PO_END_REASONS,
+    PO_REVIEW_OUTCOMES,
 )
 from ._util import in_list
 from .case import Case
@@ -85,6 +86,11 @@ class ProtectionOrder(db.Model):
             f"end_reason IS NULL OR {in_list('end_reason', PO_END_REASONS)}", name="end_reason"
         ),
         CheckConstraint("ruling IS NULL OR ruling IN ('issued', 'rejected')", name="ruling"),
+        CheckConstraint(
+            f"respondent_review_outcome IS NULL OR "
+            f"{in_list('respondent_review_outcome', PO_REVIEW_OUTCOMES)}",
+            name="review_outcome",
+        ),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
@@ -99,6 +105,9 @@ class ProtectionOrder(db.Model):
     measures_other: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[list] = mapped_column(JSON, default=list)
     court_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # The applicant may ask for urgency; the court decides it at acceptance (Art. 28), and
+    # the case's `urgent` then follows the court.
+    urgency_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
     court_basis: Mapped[str | None] = mapped_column(String(32))
     oral_application: Mapped[bool] = mapped_column(default=False)
 
@@ -109,8 +118,15 @@ class ProtectionOrder(db.Model):
     ruling: Mapped[str | None] = mapped_column(String(16))
     ruled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # A rejection takes effect on service: the 5-day window runs from it (Art. 31).
+    rejection_served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reconsideration_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reconsideration_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The respondent's 复议 of a granted order (Art. 31): once, within 5 days of service on
+    # the respondent; it does not stay the order. Outcome: upheld, changed or revoked.
+    respondent_review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    respondent_review_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    respondent_review_outcome: Mapped[str | None] = mapped_column(String(16))
 
     # The order itself (Art. 30): in force from issue to the end of its last day.
     order_number: Mapped[str | None] = mapped_column(String(64))

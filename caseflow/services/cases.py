@@ -32,6 +32,9 @@ CREATORS: dict[str, Callable] = {}
 # CREATED[type](case, actor, data): after the new case has its id and number.
 CREATED: dict[str, Callable] = {}
 EFFECTS: dict[tuple[str, str], Callable] = {}
+# CREATION_EVENT[type](case) -> dict: what the first timeline entry keeps of an act made
+# before it was entered (a report phoned in, then typed): its time, how, the late entry.
+CREATION_EVENT: dict[str, Callable] = {}
 
 
 def next_number(case_type: str) -> str:
@@ -73,7 +76,10 @@ def create_case(actor: User, case_type: str, data: dict) -> Case:
     db.session.flush()
     for kind in step.opens:
         _open(case, kind, data)
-    append_event(case, actor, step.trigger, None, data.get("description", ""), _summary(data))
+    extra = CREATION_EVENT[case_type](case) if case_type in CREATION_EVENT else {}
+    append_event(
+        case, actor, step.trigger, None, data.get("description", ""), _summary(data) | extra
+    )
     if case_type in CREATED:
         CREATED[case_type](case, actor, data)
     db.session.flush()

@@ -48,8 +48,11 @@ def special_protection(subject: Person, given, at: datetime) -> list[str]:
 
 def legal_time(data: dict, field: str, not_before=None, before_name=None) -> datetime:
     """A legal moment typed by the user (acceptance, ruling, service): never in the future
-    (the form checks) and never before the moment it depends on."""
+    and never before the moment it depends on. The forms check the future too; the check
+    here holds for every caller (demo data, the synthetic set, a later import)."""
     value = data.get(field) or timeutil.now()
+    if value > timeutil.now():
+        raise ValidationFailed(fields={field: [_l("This cannot be in the future.")]})
     # Legal moments are typed to the minute: the same minute as the moment before is not
     # earlier (a filing at 14:05:40 and an acceptance typed as 14:05 are in order).
     if not_before is not None and value < not_before.replace(second=0, microsecond=0):

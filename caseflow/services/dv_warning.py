@@ -8,6 +8,7 @@ from .. import timeutil
 from ..deadlines import ledger
 from ..extensions import db
 from ..models import Case, DvIncident, User
+from .act_times import entry_marks
 from .cases import CREATORS, EFFECTS, OPENERS
 from .common import (
     CLOSURE_EFFECTS,
@@ -144,7 +145,8 @@ def deliver(case, actor, data):
     delivered = incident.delivered_at
     ledger.meet(case, "deliver_due", delivered)
     return "", {name: value.isoformat() for name, value in times.items()} | {
-        "delivered_at": delivered.isoformat()
+        "delivered_at": delivered.isoformat(),
+        **entry_marks(delivered),
     }
 
 

@@ -57,6 +57,15 @@ GUARD_MESSAGES = {
     "not_the_court": _l("Only the court the application was filed with may do this."),
     "already_reconsidered": _l("Reconsideration may be requested only once (Art. 31)."),
     "window_closed": _l("The 5-day window for reconsideration has closed (反家庭暴力法 Art. 31)."),
+    "rejection_not_served": _l(
+        "Record the service of the rejection first: the 5-day window for reconsideration runs "
+        "from service (反家庭暴力法 Art. 31)."
+    ),
+    "rejection_already_served": _l("The service of the rejection is already recorded."),
+    "respondent_review_requested": _l(
+        "The respondent may apply for reconsideration only once (反家庭暴力法 Art. 31)."
+    ),
+    "no_respondent_review": _l("No reconsideration application of the respondent is pending."),
     "order_expired": _l("The order has expired: it can no longer be extended or changed."),
     "not_yet_expired": _l("The order has not expired yet."),
     "not_justice_bureau": _l(
@@ -75,6 +84,10 @@ _NOT_NOW = frozenset(
     {
         "already_reconsidered",
         "window_closed",
+        "rejection_not_served",
+        "rejection_already_served",
+        "respondent_review_requested",
+        "no_respondent_review",
         "order_expired",
         "not_yet_expired",
         "materials_already_requested",

@@ -16,6 +16,7 @@ from ..deadlines import ledger
 from ..extensions import db
 from ..models import Case, Jurisdiction, LegalAid, Organisation, User
 from . import referrals
+from .act_times import entry_marks
 from .audit import append_event
 from .cases import CREATED, CREATORS, EFFECTS, OPENERS, touch
 from .common import CLOSURE_EFFECTS, legal_time, make_person, special_protection
@@ -159,7 +160,10 @@ def receive_application(case, actor, data):
     aid = case.legal_aid
     aid.received_at = legal_time(data, "received_at", case.created_at, _l("the referral"))
     _answer_referral(case, actor, "accept", "")
-    return data.get("comment") or "", {"received_at": aid.received_at.isoformat()}
+    return data.get("comment") or "", {
+        "received_at": aid.received_at.isoformat(),
+        **entry_marks(aid.received_at),
+    }
 
 
 def open_decision_due(case: Case, data: dict) -> None:
@@ -185,7 +189,10 @@ def supply_materials(case, actor, data):
     aid.materials_supplied_at = legal_time(
         data, "supplied_at", aid.materials_requested_at, _l("the request")
     )
-    return data.get("comment") or "", {"supplied_at": aid.materials_supplied_at.isoformat()}
+    return data.get("comment") or "", {
+        "supplied_at": aid.materials_supplied_at.isoformat(),
+        **entry_marks(aid.materials_supplied_at),
+    }
 
 
 def withdraw(case, actor, data):
@@ -222,7 +229,10 @@ def deny(case, actor, data):
 def file_objection(case, actor, data):
     aid = case.legal_aid
     aid.objection_at = legal_time(data, "lodged_at", aid.decided_at, _l("the denial"))
-    return data["reason"], {"lodged_at": aid.objection_at.isoformat()}
+    return data["reason"], {
+        "lodged_at": aid.objection_at.isoformat(),
+        **entry_marks(aid.objection_at),
+    }
 
 
 def open_objection_due(case: Case, data: dict) -> None:

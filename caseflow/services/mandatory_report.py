@@ -5,15 +5,22 @@ Data arrives validated by caseflow/forms (the same forms serve the pages and the
 
 from flask_babel import lazy_gettext as _l
 
-from .. import timeutil
 from ..deadlines import ledger
 from ..extensions import db
 from ..models import Case, Jurisdiction, MandatoryReport, Organisation, Person, User
 from ..vocab import INTAKE_ORG_TYPES
 from ..workflows.mandatory_report import VERIFIERS
 from . import referrals
-from .cases import CREATORS, EFFECTS, OPENERS, assignable_user
-from .common import CLOSURE_EFFECTS, make_person, open_first_visit, place_in_area, text_effect
+from .act_times import entry_marks
+from .cases import CREATION_EVENT, CREATORS, EFFECTS, OPENERS, assignable_user
+from .common import (
+    CLOSURE_EFFECTS,
+    legal_time,
+    make_person,
+    open_first_visit,
+    place_in_area,
+    text_effect,
+)
 from .errors import ValidationFailed
 
 
@@ -38,6 +45,9 @@ def create(actor: User, data: dict) -> Case:
         raise ValidationFailed(
             fields={"intake_org": [_l("Choose the police or civil-affairs unit to report to.")]}
         )
+    # The report is the act (when, how, to whom), not its entry here: a call to 110 at once
+    # is a report in time however late it is typed in (强制报告意见 Art. 2).
+    reported_at = legal_time(data, "reported_at", data["discovered_at"], _l("the discovery"))
     codes = sorted(set(data.get("situation_codes") or []))
     urgent = bool(codes) or data.get("ongoing_danger", False) or data.get("urgent", False)
     case = Case(
@@ -62,7 +72,9 @@ def create(actor: User, data: dict) -> Case:
     case.mandatory_report = MandatoryReport(
         reporter_org_type=data["reporter_org_type"],
         discovered_at=data["discovered_at"],
-        reported_at=timeutil.now(),
+        reported_at=reported_at,
+        report_channel=data.get("report_channel") or "system",
+        reported_to=data.get("reported_to") or org.name,
         situation_codes=codes,
         ongoing_danger=data.get("ongoing_danger", False),
         guardian_is_suspect=data.get("guardian_is_suspect", False),
@@ -71,12 +83,32 @@ def create(actor: User, data: dict) -> Case:
     return case
 
 
+def creation_event(case: Case) -> dict:
+    report = case.mandatory_report
+    return {
+        "reported_at": report.reported_at.isoformat(),
+        "report_channel": report.report_channel,
+        **entry_marks(report.reported_at, case.created_at),
+    }
+
+
 def open_report_late(case: Case, data: dict) -> None:
     """The report is late if more than the limit passed between discovery and report;
     opened from discovery and closed at once by the report itself."""
     report = case.mandatory_report
     deadline = ledger.open_deadline(case, "report_late", start=report.discovered_at)
     ledger.close(deadline, report.reported_at)
+
+
+def open_accept_due(case: Case, data: dict, trigger: str | None = None) -> None:
+    """The receiving unit must accept at once (强制报告意见 Art. 8), counted from when the
+    report reached it — the call to 110, not its entry here; after a transfer, from the
+    transfer."""
+    start = case.mandatory_report.reported_at if trigger is None else None
+    ledger.open_deadline(case, "accept_due", start=start)
+
+
+open_accept_due.takes_trigger = True
 
 
 def transfer(case, actor, data):
@@ -124,7 +156,9 @@ def refer(case, actor, data):
 
 
 CREATORS["mandatory_report"] = create
+CREATION_EVENT["mandatory_report"] = creation_event
 OPENERS[("mandatory_report", "report_late")] = open_report_late
+OPENERS[("mandatory_report", "accept_due")] = open_accept_due
 OPENERS[("mandatory_report", "visit_due")] = open_first_visit("visit_due")
 for trigger, effect in {
     "accept": accept,

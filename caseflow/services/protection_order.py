@@ -11,9 +11,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import policy, timeutil
 from ..deadlines import ledger
 from ..deadlines.calendar import add_months
+from ..deadlines.windows import act_within
 from ..extensions import db
 from ..models import Case, Organisation, ProtectionOrder, User
 from . import referrals
+from .act_times import entry_marks
 from .audit import append_event
 from .cases import CREATED, CREATORS, EFFECTS, OPENERS, fire_as_system, touch
 from .common import (
@@ -92,6 +94,7 @@ def create(actor: User, data: dict) -> Case:
         measures_other=data.get("measures_other"),
         evidence=sorted(set(data.get("evidence") or [])),
         court_id=court.id if court else None,
+        urgency_requested=urgent,
         court_basis=data.get("court_basis"),
         oral_application=bool(data.get("oral_application")),
     )
@@ -190,16 +193,18 @@ def court_accept(case, actor, data):
     order = case.protection_order
     order.accepted_at = legal_time(data, "accepted_at", order.filed_at, _l("the filing"))
     order.court_case_number = data.get("court_case_number") or None
-    # The court may find a case urgent; an urgent application is never downgraded.
-    case.urgent = case.urgent or bool(data.get("urgent"))
+    # Urgency is the court's finding at acceptance (Art. 28): the applicant's request is
+    # kept (urgency_requested) but does not bind the court to 24 hours.
+    case.urgent = bool(data.get("urgent"))
     return data.get("comment", ""), {
         "accepted_at": order.accepted_at.isoformat(),
         "urgent": case.urgent,
+        "urgency_requested": order.urgency_requested,
     }
 
 
 def open_ruling_due(case: Case, data: dict) -> None:
-    """72 hours from the minute of acceptance, 24 when urgent (Art. 28)."""
+    """72 hours from the minute of acceptance, 24 when the court found it urgent (Art. 28)."""
     rule = "ruling_due_urgent" if case.urgent else "ruling_due"
     ledger.open_deadline(case, "ruling_due", start=case.protection_order.accepted_at, rule=rule)
 
@@ -270,30 +275,70 @@ def reject(case, actor, data):
     order.ruling, order.ruled_at = "rejected", ruled_at
     order.rejection_reason = data["reason"]
     ledger.meet(case, "ruling_due", ruled_at)
-    return data["reason"], {"ruled_at": ruled_at.isoformat()}
+    event = {"ruled_at": ruled_at.isoformat()}
+    if data.get("served_at"):
+        served_at = legal_time(data, "served_at", ruled_at, _l("the ruling"))
+        order.rejection_served_at = served_at
+        event.update(served_at=served_at.isoformat(), **entry_marks(served_at))
+    return data["reason"], event
+
+
+def serve_rejection(case, actor, data):
+    order = case.protection_order
+    served_at = legal_time(data, "served_at", order.ruled_at, _l("the ruling"))
+    order.rejection_served_at = served_at
+    return data.get("comment") or "", {"served_at": served_at.isoformat(), **entry_marks(served_at)}
 
 
 def open_reconsideration_window(case: Case, data: dict) -> None:
-    """5 days from the ruling, the start day excluded, a final holiday rolled over (Art. 31;
-    民事诉讼法 Art. 85)."""
-    ledger.open_deadline(case, "reconsideration_window", start=case.protection_order.ruled_at)
+    """5 days from the rejection's service — a ruling takes effect when served — the start
+    day excluded, a final holiday rolled over (Art. 31; 民事诉讼法 Art. 85). A rejection
+    not yet served opens no window: `serve_rejection` opens it."""
+    served_at = case.protection_order.rejection_served_at
+    if served_at is None or _window(case, "reconsideration_window") is not None:
+        return
+    ledger.open_deadline(case, "reconsideration_window", start=served_at)
+
+
+def _window(case: Case, kind: str):
+    windows = [d for d in case.deadlines if d.kind == kind]
+    return max(windows, key=lambda d: d.opened_at) if windows else None
+
+
+def _check_window(window, acted_at: datetime, field: str) -> dict:
+    """Refuse an act outside its window (judged by the time of the act, one rule for every
+    window: deadlines.windows.act_within); a window on a provisional calendar warns."""
+    check = act_within(window, acted_at)
+    if not check.allowed:
+        end = timeutil.to_local(window.due_at).strftime("%Y-%m-%d %H:%M")
+        raise ValidationFailed(
+            fields={
+                field: [
+                    _l(
+                        "This is outside the 5-day window for reconsideration (Art. 31), "
+                        "which ended %(end)s.",
+                        end=end,
+                    )
+                ]
+            }
+        )
+    return check.event_data()
 
 
 def request_reconsideration(case, actor, data):
     order = case.protection_order
     requested_at = legal_time(data, "requested_at", order.ruled_at, _l("the ruling"))
-    window = case.open_deadlines("reconsideration_window")[-1]
-    if requested_at >= window.due_at:
-        raise ValidationFailed(
-            fields={
-                "requested_at": [
-                    _l("This is outside the 5-day window for reconsideration (Art. 31).")
-                ]
-            }
-        )
+    window = _window(case, "reconsideration_window") or ledger.open_deadline(
+        case, "reconsideration_window", start=order.rejection_served_at
+    )
+    warning = _check_window(window, requested_at, "requested_at")
     order.reconsideration_requested_at = requested_at
     ledger.meet(case, "reconsideration_window", requested_at)
-    return data["reason"], {"requested_at": requested_at.isoformat()}
+    return data["reason"], {
+        "requested_at": requested_at.isoformat(),
+        **entry_marks(requested_at),
+        **warning,
+    }
 
 
 def uphold_rejection(case, actor, data):
@@ -321,7 +366,71 @@ def serve(case, actor, data):
         setattr(order, name, legal_time(data, name, order.issued_at, _l("the order was made")))
     order.served_police_name = data["police_name"]
     order.served_committee_name = data["committee_name"]
-    return "", {name: getattr(order, name).isoformat() for name in SERVICE_FIELDS}
+    # Service is complete with the last of the four; an entry long after it is marked.
+    return "", {name: getattr(order, name).isoformat() for name in SERVICE_FIELDS} | entry_marks(
+        order.served_at
+    )
+
+
+def open_respondent_review_window(case: Case, data: dict) -> None:
+    """5 days from service on the respondent, for the respondent's 复议 (Art. 31)."""
+    start = case.protection_order.served_respondent_at
+    ledger.open_deadline(case, "respondent_review_window", start=start)
+
+
+def request_respondent_review(case, actor, data):
+    """The respondent's 复议 of a granted order, once, within 5 days of service on the
+    respondent (Art. 31). It does not stay the order: the case stays in force."""
+    order = case.protection_order
+    served = order.served_respondent_at
+    requested_at = legal_time(data, "requested_at", served, _l("the service on the respondent"))
+    window = _window(case, "respondent_review_window")
+    if window is None:  # an order served before the window was kept as a deadline
+        window = ledger.open_deadline(case, "respondent_review_window", start=served)
+    warning = _check_window(window, requested_at, "requested_at")
+    order.respondent_review_requested_at = requested_at
+    ledger.meet(case, "respondent_review_window", requested_at)
+    return data["reason"], {
+        "requested_at": requested_at.isoformat(),
+        **entry_marks(requested_at),
+        **warning,
+    }
+
+
+def _review_decided_at(order: ProtectionOrder, data: dict) -> datetime:
+    return legal_time(
+        data,
+        "decided_at",
+        order.respondent_review_requested_at,
+        _l("the respondent's application"),
+    )
+
+
+def decide_respondent_review(case, actor, data):
+    """Upheld, or changed (the measures ordered are replaced); a revocation is its own
+    step, since it ends the order."""
+    order = case.protection_order
+    decided_at = _review_decided_at(order, data)
+    outcome = data["outcome"]
+    event = {"decided_at": decided_at.isoformat(), "outcome": outcome}
+    if outcome == "changed":
+        event["measures_before"] = list(order.granted_measures)
+        order.granted_measures = sorted(set(data["granted_measures"]))
+        if data.get("measures_other"):
+            order.measures_other = data["measures_other"]
+        event["measures"] = order.granted_measures
+    order.respondent_review_outcome = outcome
+    order.respondent_review_decided_at = decided_at
+    return data["reason"], event
+
+
+def revoke_on_review(case, actor, data):
+    order = case.protection_order
+    decided_at = _review_decided_at(order, data)
+    order.respondent_review_outcome = "revoked"
+    order.respondent_review_decided_at = decided_at
+    order.ended_at, order.end_reason = decided_at, "revoked"
+    return data["reason"], {"decided_at": decided_at.isoformat(), "outcome": "revoked"}
 
 
 def _applied_in_force(order: ProtectionOrder, data: dict) -> tuple[datetime, datetime]:
@@ -438,12 +547,14 @@ CREATORS["protection_order"] = create
 CREATED["protection_order"] = link_source
 OPENERS[("protection_order", "ruling_due")] = open_ruling_due
 OPENERS[("protection_order", "reconsideration_window")] = open_reconsideration_window
+OPENERS[("protection_order", "respondent_review_window")] = open_respondent_review_window
 OPENERS[("protection_order", "visit_due")] = open_first_visit("visit_due")
 for trigger, effect in {
     "file": file,
     "court_accept": court_accept,
     "issue_order": issue_order,
     "reject": reject,
+    "serve_rejection": serve_rejection,
     "request_reconsideration": request_reconsideration,
     "uphold_rejection": uphold_rejection,
     "serve": serve,
@@ -451,6 +562,9 @@ for trigger, effect in {
     "modify": modify,
     "record_violation": record_violation,
     "revoke": revoke,
+    "request_respondent_review": request_respondent_review,
+    "decide_respondent_review": decide_respondent_review,
+    "revoke_on_review": revoke_on_review,
     "expire": expire,
     **CLOSURE_EFFECTS,
 }.items():

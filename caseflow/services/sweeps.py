@@ -29,6 +29,7 @@ from sqlalchemy import select
 from .. import policy, timeutil
 from ..deadlines import ledger
 from ..deadlines.rules import load
+from ..deadlines.windows import PARTY_WINDOWS
 from ..extensions import db
 from ..models import Case, Deadline, Jurisdiction, Organisation, ProtectionOrder, Referral, User
 from ..vocab import DEADLINE_KINDS, label
@@ -115,7 +116,7 @@ def escalate_missed(now, result: SweepResult) -> None:
     ).all()
     for deadline in rows:
         case = deadline.case
-        if not case.is_open:
+        if not case.is_open or deadline.kind in PARTY_WINDOWS:
             continue
         referral = deadline.referral
         if referral is not None:

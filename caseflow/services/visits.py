@@ -8,6 +8,7 @@ from .. import policy, timeutil
 from ..deadlines import ledger
 from ..extensions import db
 from ..models import Case, User, Visit
+from .act_times import entry_marks
 from .audit import append_event
 from .cases import check_version, conflicts_as_409, flush, touch
 from .common import VISIT_KINDS, open_next_planned_visit
@@ -33,6 +34,18 @@ def record(
     now = timeutil.now()
     if done_at > now:
         raise ValidationFailed(fields={"done_at": [_l("A visit cannot be dated in the future.")]})
+    started = case_started_at(case)
+    if done_at < started.replace(second=0, microsecond=0):
+        raise ValidationFailed(
+            fields={
+                "done_at": [
+                    _l(
+                        "A visit cannot be before the case began (%(when)s).",
+                        when=timeutil.to_local(started).strftime("%Y-%m-%d %H:%M"),
+                    )
+                ]
+            }
+        )
     if next_due is not None and next_due <= now:
         raise ValidationFailed(fields={"next_due": [_l("The next visit must be in the future.")]})
     visit = Visit(
@@ -61,10 +74,25 @@ def record(
         "visit_recorded",
         case.state,
         notes,
-        {"method": method, "outcome": outcome, "done_at": done_at.isoformat()},
+        {
+            "method": method,
+            "outcome": outcome,
+            "done_at": done_at.isoformat(),
+            **entry_marks(done_at, now),
+        },
     )
     flush()
     return visit
+
+
+def case_started_at(case: Case) -> datetime:
+    """The first legal moment of the case, which no visit can precede: the report made, the
+    call received, else the case's creation (an application, a referral)."""
+    if case.type == "mandatory_report" and case.mandatory_report is not None:
+        return min(case.mandatory_report.reported_at, case.created_at)
+    if case.type == "dv_warning" and case.dv_incident is not None:
+        return min(case.dv_incident.call_at, case.created_at)
+    return case.created_at
 
 
 def _alert_supervisors(case: Case, visit: Visit) -> None:

@@ -96,6 +96,14 @@ def register(app: Flask) -> None:
         return timeutil.now()
 
     @app.template_global()
+    def parse_time(value):
+        """An ISO time kept in an event's data (the time of the act), or None if unreadable."""
+        try:
+            return datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
+
+    @app.template_global()
     def today():
         return timeutil.to_local(timeutil.now()).date()
 

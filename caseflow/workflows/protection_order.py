@@ -45,11 +45,27 @@ def not_reconsidered(case, actor) -> str | None:
     return "already_reconsidered" if order.reconsideration_requested_at else None
 
 
-def window_open(case, actor) -> str | None:
-    """Inside the 5-day window after the rejection (Art. 31)."""
-    windows = [d for d in case.deadlines if d.kind == "reconsideration_window"]
-    if not windows or windows[-1].status != "open" or timeutil.now() >= windows[-1].due_at:
-        return "window_closed"
+def rejection_served(case, actor) -> str | None:
+    """The window runs from the rejection's service (Art. 31: from the ruling taking
+    effect), so reconsideration is recorded once service is. Whether the party applied in
+    time is judged in the step from the time they applied, not from today's clock."""
+    return None if case.protection_order.rejection_served_at else "rejection_not_served"
+
+
+def rejection_not_served(case, actor) -> str | None:
+    return "rejection_already_served" if case.protection_order.rejection_served_at else None
+
+
+def no_respondent_review(case, actor) -> str | None:
+    """The respondent may apply for reconsideration once (Art. 31)."""
+    order = case.protection_order
+    return "respondent_review_requested" if order.respondent_review_requested_at else None
+
+
+def respondent_review_pending(case, actor) -> str | None:
+    order = case.protection_order
+    if order.respondent_review_requested_at is None or order.respondent_review_decided_at:
+        return "no_respondent_review"
     return None
 
 
@@ -115,12 +131,21 @@ WORKFLOW = Workflow(
             style="danger",
         ),
         Step(
+            "serve_rejection",
+            ("rejected",),
+            None,
+            COURT,
+            _l("Record service of the rejection"),
+            guards=(is_the_court, rejection_not_served),
+            opens=("reconsideration_window",),
+        ),
+        Step(
             "request_reconsideration",
             ("rejected",),
             "reconsideration",
             DRAFTERS,
             _l("Request reconsideration (复议)"),
-            guards=(in_owner_org, not_reconsidered, window_open),
+            guards=(in_owner_org, not_reconsidered, rejection_served),
             meets=("reconsideration_window",),
         ),
         Step(
@@ -139,6 +164,7 @@ WORKFLOW = Workflow(
             COURT,
             _l("Record service of the order"),
             guards=(is_the_court,),
+            opens=("respondent_review_window",),
         ),
         Step(
             "extend",
@@ -173,6 +199,35 @@ WORKFLOW = Workflow(
             COURT,
             _l("Revoke the order"),
             guards=(is_the_court,),
+            style="danger",
+        ),
+        # The respondent applies to the court, which records the application and decides
+        # it (Art. 31); the order stays in force meanwhile.
+        Step(
+            "request_respondent_review",
+            ("in_force",),
+            None,
+            COURT,
+            _l("Record the respondent's reconsideration application (复议)"),
+            guards=(is_the_court, no_respondent_review),
+            meets=("respondent_review_window",),
+            style="secondary",
+        ),
+        Step(
+            "decide_respondent_review",
+            ("in_force",),
+            None,
+            COURT,
+            _l("Decide the respondent's reconsideration: uphold or change"),
+            guards=(is_the_court, respondent_review_pending),
+        ),
+        Step(
+            "revoke_on_review",
+            ("in_force",),
+            "ended",
+            COURT,
+            _l("Revoke the order on the respondent's reconsideration"),
+            guards=(is_the_court, respondent_review_pending),
             style="danger",
         ),
         Step(

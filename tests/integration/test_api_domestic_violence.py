@@ -221,8 +221,17 @@ def po_in_force(api, **changes) -> int:
 
 
 def po_rejected(api, **changes) -> int:
+    """Rejected, and the ruling served on the applicant at once (the window runs from it)."""
     case_id = po_accepted(api, **changes)
-    fire(api, "court_liaison", case_id, "reject", ruled_at=iso(t(hours=-4)), reason="证据不足。")
+    fire(
+        api,
+        "court_liaison",
+        case_id,
+        "reject",
+        ruled_at=iso(t(hours=-4)),
+        served_at=iso(t(hours=-4)),
+        reason="证据不足。",
+    )
     return case_id
 
 
@@ -671,7 +680,13 @@ def test_protection_order_whole_path(api):
     assert case["state"] == "in_force"
     assert case["fields"]["service"]["complete_at"] == utc(t(days=1, hours=4))
     assert case["fields"]["service"]["police_name"] == "南宾派出所"
-    assert case["actions"] == ["extend", "modify", "record_violation", "revoke"]
+    assert case["actions"] == [
+        "extend",
+        "modify",
+        "record_violation",
+        "revoke",
+        "request_respondent_review",
+    ]
     assert api.case("womens_federation", case_id)["actions"] == ["record_violation"]
 
     api.at(t(days=80))
@@ -804,6 +819,7 @@ def test_protection_order_rejection_and_reconsideration(api, outcome):
         case_id,
         "reject",
         ruled_at=iso(t(days=1, hours=-1)),
+        served_at=iso(t(days=1, hours=-1)),  # pronounced and served at once
         reason="现有证据不足以证明存在家庭暴力的现实危险。",
     )
     assert case["state"] == "rejected"
@@ -1153,7 +1169,11 @@ def test_changes_to_an_order_before_and_after_it_lapses(api):
     # the order lapses (Art. 30): refused whatever the dates say.
     api.at(datetime(2026, 6, 2, 9, 0, tzinfo=LOCAL))
     assert api.snapshot(case_id)[0] == "in_force"
-    assert api.case("court_liaison", case_id)["actions"] == ["record_violation", "revoke"]
+    assert api.case("court_liaison", case_id)["actions"] == [
+        "record_violation",
+        "revoke",
+        "request_respondent_review",
+    ]
     late = {"applied_at": iso(t(days=50)), "decided_at": iso(t(days=50, hours=1))}
     api.refused(
         "court_liaison",
@@ -1275,19 +1295,35 @@ def test_reconsideration_window(api):
         **request,
     )
 
-    # The window has closed (Art. 31): refused whatever date is claimed.
-    api.at(datetime(2026, 3, 10, 0, 0, tzinfo=LOCAL))
-    assert api.case("womens_federation", case_id)["actions"] == ["request_closure"]
+    # The window has closed (Art. 31). Whether an application was in time is judged by when
+    # it was made, not by today's clock: one made at the window's end is refused, one made
+    # on its last evening and entered now is accepted.
+    api.at(datetime(2026, 3, 10, 0, 30, tzinfo=LOCAL))
+    assert api.case("womens_federation", case_id)["actions"] == [
+        "request_reconsideration",
+        "request_closure",
+    ]
     error = api.refused(
         "womens_federation",
         case_id,
         "request_reconsideration",
-        409,
-        "invalid_transition",
+        422,
+        "validation_failed",
+        ["requested_at"],
+        requested_at=iso(datetime(2026, 3, 10, 0, 0, tzinfo=LOCAL)),
+        **request,
+    )
+    assert "31" in error["fields"]["requested_at"][0]  # says why: Art. 31
+    case = fire(
+        api,
+        "womens_federation",
+        case_id,
+        "request_reconsideration",
         requested_at=iso(datetime(2026, 3, 9, 23, 0, tzinfo=LOCAL)),
         **request,
     )
-    assert "31" in error["message"]  # the guard says why: Art. 31
+    assert case["state"] == "reconsideration"
+    assert deadline(case, "reconsideration_window")["status"] == "met"
 
 
 def test_expire_cannot_be_fired_through_the_api(api):
@@ -1658,12 +1694,24 @@ def test_an_application_started_from_a_police_call(api):
     assert_error(response, 422, "validation_failed", ["source_case"])
 
 
-def test_an_urgent_application_is_ruled_on_within_24_hours(api):
+def test_urgency_is_the_courts_decision_at_acceptance(api):
+    # The applicant asks for urgency; the court does not find it urgent: 72 hours (Art. 28).
     case_id = po_filed(api, urgent=True)
+    assert api.case("court_liaison", case_id)["fields"]["urgency_requested"] is True
     case = fire(api, "court_liaison", case_id, "court_accept", accepted_at=iso(t(hours=-6)))
+    assert case["urgent"] is False
+    assert case["fields"]["urgency_requested"] is True  # the request is kept
+    assert deadline(case, "ruling_due")["due_at"] == utc(t(hours=-6 + 1 + 72))
+    assert case["events"][-1]["data"]["urgency_requested"] is True
+    assert case["events"][-1]["data"]["urgent"] is False
+    # The court finds an asked-for urgency: 24 hours.
+    asked = po_filed(api, urgent=True)
+    case = fire(
+        api, "court_liaison", asked, "court_accept", accepted_at=iso(t(hours=-6)), urgent=True
+    )
     assert case["urgent"] is True
     assert deadline(case, "ruling_due")["due_at"] == utc(t(hours=-6 + 1 + 24))
-    # The court may find a case urgent; it is never made less urgent.
+    # The court may find a case urgent that nobody asked to be.
     other = po_filed(api)
     case = fire(
         api, "court_liaison", other, "court_accept", accepted_at=iso(t(hours=-6)), urgent=True
@@ -1732,6 +1780,25 @@ def _po_reconsidering(api):
     return case_id
 
 
+def _po_rejected_unserved(api):
+    case_id = po_accepted(api)
+    fire(api, "court_liaison", case_id, "reject", ruled_at=iso(t(hours=-4)), reason="证据不足。")
+    return case_id
+
+
+def _po_reviewing(api):
+    case_id = po_in_force(api)
+    fire(
+        api,
+        "court_liaison",
+        case_id,
+        "request_respondent_review",
+        requested_at=iso(t(hours=-1)),
+        reason="被申请人不服",
+    )
+    return case_id
+
+
 def _po_ended(api):
     case_id = po_in_force(api)
     fire(api, "court_liaison", case_id, "revoke", **_VALID["revoke"](api, case_id))
@@ -1794,7 +1861,23 @@ _VALID = {
         "expires_on": "2026-08-01",
         **ISSUE,
     },
-    "reject": lambda api, case_id: {"ruled_at": iso(t(hours=-5)), "reason": "证据不足"},
+    "reject": lambda api, case_id: {
+        "ruled_at": iso(t(hours=-5)),
+        "served_at": iso(t(hours=-5)),
+        "reason": "证据不足",
+    },
+    "serve_rejection": lambda api, case_id: {"served_at": iso(t(hours=-3))},
+    "request_respondent_review": lambda api, case_id: {
+        "requested_at": iso(t(hours=1)),
+        "reason": "被申请人不服",
+    },
+    "decide_respondent_review": lambda api, case_id: {
+        "decided_at": iso(t(hours=2)),
+        "outcome": "changed",
+        "granted_measures": ["no_violence"],
+        "reason": "部分变更",
+    },
+    "revoke_on_review": lambda api, case_id: {"decided_at": iso(t(hours=2)), "reason": "撤销"},
     "request_reconsideration": lambda api, case_id: {
         "requested_at": iso(t(hours=1)),
         "reason": "不服",
@@ -1843,6 +1926,10 @@ _FUZZ_TARGETS = {
     ("protection_order", "modify"): ("court_liaison", po_in_force),
     ("protection_order", "record_violation"): ("womens_federation", po_in_force),
     ("protection_order", "revoke"): ("court_liaison", po_in_force),
+    ("protection_order", "serve_rejection"): ("court_liaison", _po_rejected_unserved),
+    ("protection_order", "request_respondent_review"): ("court_liaison", po_in_force),
+    ("protection_order", "decide_respondent_review"): ("court_liaison", _po_reviewing),
+    ("protection_order", "revoke_on_review"): ("court_liaison", _po_reviewing),
     ("protection_order", "start_follow_up"): ("womens_federation", _po_ended),
     ("protection_order", "request_closure"): ("womens_federation", _po_following),
     ("protection_order", "approve_closure"): ("supervisor", _po_closure),
@@ -2251,7 +2338,13 @@ HIDDEN = None  # the case does not exist for this user (404)
         (
             po_in_force,
             {
-                "court_liaison": ["extend", "modify", "record_violation", "revoke"],
+                "court_liaison": [
+                    "extend",
+                    "modify",
+                    "record_violation",
+                    "revoke",
+                    "request_respondent_review",
+                ],
                 "womens_federation": ["record_violation"],
                 "police": ["record_violation"],
                 "supervisor": [],

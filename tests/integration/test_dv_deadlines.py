@@ -245,9 +245,15 @@ def issue(case: Case, issued_at: datetime, expires_on: date, recorded_at=None) -
 
 
 def reject(case: Case, ruled_at: datetime) -> Case:
+    """Rejected and served on the applicant at once (the window runs from service)."""
     clock(ruled_at + timedelta(minutes=5))
     return fire(
-        "court_liaison", case, "reject", ruled_at=ruled_at, reason="证据不足以证明存在现实危险。"
+        "court_liaison",
+        case,
+        "reject",
+        ruled_at=ruled_at,
+        served_at=ruled_at,
+        reason="证据不足以证明存在现实危险。",
     )
 
 
@@ -395,15 +401,18 @@ def test_ruling_due_72_hours_from_the_hour_after_acceptance_met_at_the_ruling_ti
     [
         # Accepted Monday 22:05:59 → counted from 23:00. Rejected Tuesday 23:01.
         (False, False, local(2026, 11, 5, 23, 0), "met"),  # + 72 h
-        (True, False, local(2026, 11, 3, 23, 0), "missed"),  # + 24 h, never downgraded
-        (False, True, local(2026, 11, 3, 23, 0), "missed"),  # + 24 h, ticked by the court
+        # Asked for by the applicant, not found by the court: + 72 h (Art. 28: the court
+        # decides urgency; the request is kept).
+        (True, False, local(2026, 11, 5, 23, 0), "met"),
+        (False, True, local(2026, 11, 3, 23, 0), "missed"),  # + 24 h, found by the court
         (True, True, local(2026, 11, 3, 23, 0), "missed"),
     ],
 )
 def test_ruling_due_24_hours_when_urgent(ctx, urgent_at_draft, urgent_at_acceptance, due, status):
     acceptance = local(2026, 11, 2, 22, 5, 59)
     case = accepted(acceptance, court_urgent=urgent_at_acceptance, urgent=urgent_at_draft)
-    assert case.urgent is (urgent_at_draft or urgent_at_acceptance)
+    assert case.urgent is urgent_at_acceptance
+    assert case.protection_order.urgency_requested is urgent_at_draft
     ruling = deadline(case, "ruling_due")
     assert (ruling.opened_at, ruling.due_at) == (acceptance, due)
     hours = 24 if case.urgent else 72
@@ -479,30 +488,32 @@ def rejected(ctx):
     return reject(case, local(2026, 9, 28, 15, 0))
 
 
-def test_reconsideration_refused_once_the_window_has_closed(rejected):
-    # Recorded at the end of the window, even for a request said to be made before it.
-    clock(local(2026, 10, 9, 0, 0))
-    error = refused(
-        InvalidTransitionError,
-        "womens_federation",
-        rejected,
-        "request_reconsideration",
-        requested_at=local(2026, 10, 8, 23, 0),
-        reason="不服",
-    )
-    assert str(error.message) == str(GUARD_MESSAGES["window_closed"])
-    # After the sweep has marked the window missed, still refused.
+def test_reconsideration_is_judged_by_when_it_was_applied_for(rejected):
+    # Entered after the window and after the sweep has marked it missed: an application
+    # made after the window is refused, one made inside it is accepted (issue 11: applied
+    # 11-09 16:00, entered 11-10 09:00).
     clock(local(2026, 10, 12, 9, 0))
     assert ledger.sweep() == 1
     assert deadline(rejected, "reconsideration_window").status == "missed"
-    refused(
-        InvalidTransitionError,
+    error = refused(
+        ValidationFailed,
         "womens_federation",
         rejected,
         "request_reconsideration",
         requested_at=local(2026, 10, 12, 8, 0),
         reason="不服",
     )
+    assert set(error.fields) == {"requested_at"}
+    fire(
+        "womens_federation",
+        rejected,
+        "request_reconsideration",
+        requested_at=local(2026, 10, 8, 23, 0),
+        reason="不服",
+    )
+    window = deadline(rejected, "reconsideration_window")
+    assert (window.status, window.closed_at) == ("met", local(2026, 10, 8, 23, 0))
+    assert rejected.events[-1].data["late_entry"] is True
 
 
 @pytest.mark.parametrize(
@@ -1253,7 +1264,7 @@ def test_indicators_from_plain_sql(ctx):
             description="威胁",
             evidence="",
         )
-    po2 = accepted(local(2026, 11, 2, 10, 0), urgent=True)
+    po2 = accepted(local(2026, 11, 2, 10, 0), urgent=True, court_urgent=True)
     reject(po2, local(2026, 11, 3, 12, 0))
     clock(local(2026, 11, 5, 11, 0))
     fire(

@@ -302,6 +302,7 @@ def test_the_default_pack_loads_with_every_deadline_and_its_basis():
         "ruling_due": (72, None),
         "ruling_due_urgent": (24, None),
         "reconsideration_window": (None, 5),
+        "respondent_review_window": (None, 5),  # Art. 31, from service on the respondent
         "decision_due": (None, 7),
         "assign_due": (None, 3),
         "objection_decision_due": (None, 5),

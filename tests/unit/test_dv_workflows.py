@@ -32,7 +32,7 @@ from caseflow.workflows.protection_order import (
     is_the_court,
     not_expired,
     not_reconsidered,
-    window_open,
+    rejection_served,
 )
 
 DV = WORKFLOWS["dv_warning"]
@@ -118,6 +118,8 @@ PO_TABLE = {
     "court_accept": (["filed"], "accepted", COURT),
     "issue_order": (["accepted", "reconsideration"], "issued", COURT),
     "reject": (["accepted"], "rejected", COURT),
+    # The rejection takes effect on service; the window runs from it (Art. 31).
+    "serve_rejection": (["rejected"], SAME, COURT),
     "request_reconsideration": (["rejected"], "reconsideration", DRAFTERS),
     "uphold_rejection": (["reconsideration"], "closed", COURT),
     "serve": (["issued"], "in_force", COURT),
@@ -125,6 +127,11 @@ PO_TABLE = {
     "modify": (["in_force"], SAME, COURT),
     "record_violation": (["in_force"], SAME, DRAFTERS | COURT),  # "anyone handling"
     "revoke": (["in_force"], "ended", COURT),
+    # The respondent's 复议 (Art. 31), recorded and decided by the court; the order stays in
+    # force (no change of state) unless it is revoked.
+    "request_respondent_review": (["in_force"], SAME, COURT),
+    "decide_respondent_review": (["in_force"], SAME, COURT),
+    "revoke_on_review": (["in_force"], "ended", COURT),
     # "in_force → ended … expire fires at expires_at". Also from `issued`: an order is in
     # force from the day it is made (Art. 30), served or not, and ends at its last day.
     "expire": (["issued", "in_force"], "ended", NOBODY),
@@ -145,9 +152,13 @@ PO_DEADLINES = {
     "court_accept": ({"ruling_due"}, set()),
     "issue_order": (set(), {"ruling_due"}),
     "reject": ({"reconsideration_window"}, {"ruling_due"}),
+    "serve_rejection": ({"reconsideration_window"}, set()),
     "request_reconsideration": (set(), {"reconsideration_window"}),
     "uphold_rejection": (set(), set()),
-    "serve": (set(), set()),
+    "serve": ({"respondent_review_window"}, set()),
+    "request_respondent_review": (set(), {"respondent_review_window"}),
+    "decide_respondent_review": (set(), set()),
+    "revoke_on_review": (set(), set()),
     "extend": (set(), set()),
     "modify": (set(), set()),
     "record_violation": (set(), set()),
@@ -183,7 +194,7 @@ OWNER_ORG, COURT_ORG, OTHER_ORG = 1, 2, 99
 
 @pytest.fixture(autouse=True)
 def frozen_clock():
-    """The time guards (window_open, not_expired, expiry_reached) read timeutil.now()."""
+    """The time guards (not_expired, expiry_reached) read timeutil.now()."""
     timeutil.set_clock(NOW)
     yield
     timeutil.set_clock(None)
@@ -202,13 +213,21 @@ def stand_in_case(
     deadlines=None,
     expires_at=NOW + timedelta(days=30),
     requester_id=None,
+    rejection_served_at=NOW - timedelta(days=1),
+    review_requested_at=None,
+    review_decided_at=None,
 ):
     persons = {"abuser": SimpleNamespace(role="abuser", name=abuser_name)}
     if abuser_name is ...:  # no abuser recorded at all
         persons = {}
     request = SimpleNamespace(actor_id=requester_id) if requester_id is not None else None
     order = SimpleNamespace(
-        court_id=court_id, reconsideration_requested_at=reconsidered_at, expires_at=expires_at
+        court_id=court_id,
+        reconsideration_requested_at=reconsidered_at,
+        expires_at=expires_at,
+        rejection_served_at=rejection_served_at,
+        respondent_review_requested_at=review_requested_at,
+        respondent_review_decided_at=review_decided_at,
     )
     return SimpleNamespace(
         id=200,
@@ -389,12 +408,23 @@ def test_role_allowed_exactly_for_the_documented_roles(name, trigger, role):
     who = actor(role, organisation_id=OWNER_ORG)
     # A case on which every guard passes for this actor: its unit owns the case and is the
     # court, the window is open, the order has not expired, nobody asked for closure.
-    case = stand_in_case(name, owner_org_id=OWNER_ORG, court_id=OWNER_ORG)
+    case = stand_in_case(
+        name, owner_org_id=OWNER_ORG, court_id=OWNER_ORG, **GOOD_CASE_FOR.get(trigger, {})
+    )
     answer = policy.step_refusal(who, case, wf.step(trigger))
     if role in table[trigger][2]:
         assert answer is None
     else:
         assert answer == "role"
+
+
+# Steps whose guards need a different history than the default case (served rejection,
+# no review of the respondent): the case on which they may fire.
+GOOD_CASE_FOR = {
+    "serve_rejection": {"rejection_served_at": None},
+    "decide_respondent_review": {"review_requested_at": NOW - timedelta(days=1)},
+    "revoke_on_review": {"review_requested_at": NOW - timedelta(days=1)},
+}
 
 
 def test_every_role_in_the_tables_is_a_known_role():
@@ -435,10 +465,16 @@ DEFECTS = {
     "other_unit": {"actor_org": OTHER_ORG},  # neither the owner nor the court
     "no_court": {"court_id": None},
     "reconsidered": {"reconsidered_at": NOW - timedelta(days=1)},
-    "window_passed": {"deadlines": [window(NOW)]},  # due exactly now: closed
-    "window_met": {"deadlines": [window(NOW + timedelta(days=2), status="met")]},
-    "window_missed": {"deadlines": [window(NOW - timedelta(minutes=1), status="missed")]},
+    # The window's deadline is no guard's business any more: whether the party applied in
+    # time is judged from the time they applied (services, deadlines.windows.act_within).
+    "window_passed": {"deadlines": [window(NOW)]},
     "no_window": {"deadlines": []},
+    "not_served": {"rejection_served_at": None},
+    "review_pending": {"review_requested_at": NOW - timedelta(days=1)},
+    "review_decided": {
+        "review_requested_at": NOW - timedelta(days=2),
+        "review_decided_at": NOW - timedelta(days=1),
+    },
     "expired": {"expires_at": NOW},  # exactly at expires_at: expired
     "no_expiry": {"expires_at": None},
     "no_abuser_name": {"abuser_name": ""},
@@ -474,17 +510,39 @@ PO_COURT_STEPS = {
     "extend",
     "modify",
     "revoke",
+    "serve_rejection",
+    "request_respondent_review",
+    "decide_respondent_review",
+    "revoke_on_review",
 }
+NOT_THE_COURT = {"other_unit": "not_the_court", "no_court": "not_the_court"}
 PO_REFUSALS = {
     **{t: {"other_unit": "not_owner"} for t in ("file", "start_follow_up", "request_closure")},
     **{t: {"other_unit": "not_the_court", "no_court": "not_the_court"} for t in PO_COURT_STEPS},
     "request_reconsideration": {
         "other_unit": "not_owner",
         "reconsidered": "already_reconsidered",
-        "window_passed": "window_closed",
-        "window_met": "window_closed",
-        "window_missed": "window_closed",
-        "no_window": "window_closed",
+        "not_served": "rejection_not_served",
+    },
+    # The good case's rejection is served: only an unserved one may be served.
+    "serve_rejection": {
+        **{d: "rejection_already_served" for d in DEFECTS if d != "not_served"},
+        **NOT_THE_COURT,
+        "not_served": None,
+    },
+    "request_respondent_review": {
+        **NOT_THE_COURT,
+        "review_pending": "respondent_review_requested",
+        "review_decided": "respondent_review_requested",
+    },
+    # The good case has no review pending: only the pending one may be decided.
+    **{
+        t: {
+            **{d: "no_respondent_review" for d in DEFECTS if d != "review_pending"},
+            **NOT_THE_COURT,
+            "review_pending": None,
+        }
+        for t in ("decide_respondent_review", "revoke_on_review")
     },
     # Extension and variation while the order is in force (Art. 30).
     **{
@@ -557,6 +615,9 @@ def test_court_steps_belong_to_the_court_named_in_the_application():
     another_court = actor("court_liaison", organisation_id=OTHER_ORG)
     for trigger in sorted(PO_COURT_STEPS):
         step = PO.step(trigger)
+        case = stand_in_case(
+            owner_org_id=OWNER_ORG, court_id=COURT_ORG, **GOOD_CASE_FOR.get(trigger, {})
+        )
         assert policy.step_refusal(court, case, step) is None, trigger
         assert policy.step_refusal(another_court, case, step) == "not_the_court", trigger
     # The drafting unit does not become the court by owning the case.
@@ -611,29 +672,44 @@ def test_not_reconsidered():
     )
 
 
+def test_rejection_served():
+    # Whatever the clock says: a late entry of a timely application is judged in the step.
+    assert rejection_served(stand_in_case(deadlines=[window(NOW)]), actor("police")) is None
+    assert rejection_served(stand_in_case(rejection_served_at=None), actor("police")) == (
+        "rejection_not_served"
+    )
+
+
 @pytest.mark.parametrize(
-    ("deadlines", "expected"),
+    ("acted_at", "provisional", "on_time", "allowed"),
     [
-        ([window(NOW + timedelta(minutes=1))], None),  # a minute left
-        ([window(NOW)], "window_closed"),  # at the end of the window it is closed
-        ([window(NOW - timedelta(seconds=1))], "window_closed"),
-        ([window(NOW + timedelta(days=3), status="met")], "window_closed"),  # already used
-        ([window(NOW + timedelta(days=3), status="waived")], "window_closed"),
-        ([], "window_closed"),  # never opened: nothing was rejected
-        # Only the reconsideration window counts, and the latest one.
-        (
-            [SimpleNamespace(kind="ruling_due", due_at=NOW + timedelta(days=1), status="open")],
-            "window_closed",
-        ),
-        (
-            [window(NOW - timedelta(days=9), status="missed"), window(NOW + timedelta(hours=5))],
-            None,
-        ),
-        ([window(NOW - timedelta(days=9)), window(NOW - timedelta(hours=5))], "window_closed"),
+        (NOW - timedelta(minutes=1), False, True, True),  # the last minute of the window
+        (NOW, False, False, False),  # at 24:00 of the last day it has ended
+        (NOW + timedelta(days=1), False, False, False),
+        # On a provisional calendar a late act is let through, with a warning.
+        (NOW, True, False, True),
+        (NOW - timedelta(hours=1), True, True, True),
     ],
 )
-def test_window_open(deadlines, expected):
-    assert window_open(stand_in_case(deadlines=deadlines), actor("police")) == expected
+def test_act_within(acted_at, provisional, on_time, allowed):
+    from caseflow.deadlines.windows import act_within
+
+    deadline = window(NOW)
+    if provisional:
+        deadline.provisional = True
+    check = act_within(deadline, acted_at)
+    assert (check.on_time, check.allowed) == (on_time, allowed)
+    assert check.event_data() == (
+        {} if on_time else {"window_warning": "late_on_provisional_calendar"}
+    )
+
+
+def test_act_within_without_the_calendar_flag_refuses_late_acts():
+    """A deadline row without `provisional` (an official calendar) never lets a late act in."""
+    from caseflow.deadlines.windows import act_within
+
+    check = act_within(SimpleNamespace(due_at=NOW), NOW + timedelta(seconds=1))
+    assert not check.allowed and not check.provisional
 
 
 @pytest.mark.parametrize(
@@ -715,6 +791,7 @@ def test_the_rule_pack_has_the_documented_lengths_with_a_legal_basis():
         "first_visit_due",
         "ruling_due",
         "reconsideration_window",
+        "respondent_review_window",
         "visit_due",
     }
     lengths = {
@@ -754,6 +831,9 @@ def test_steps_from_a_state_are_the_buttons_of_that_state():
         "modify",
         "record_violation",
         "revoke",
+        "request_respondent_review",
+        "decide_respondent_review",
+        "revoke_on_review",
         "expire",
     }
     assert {s.trigger for s in PO.steps_from("reconsideration")} == {
