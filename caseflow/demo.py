@@ -78,10 +78,10 @@ USERS = [
     # 查访 after a warning letter, in its community (反家庭暴力法 Art. 17).
     ("committee", "谭秀英", "chengnan", "committee"),
     # Institutions filing their own mandatory reports (强制报告意见 Art. 3).
-    ("school_reporter", "向明德", "school", "institution_reporter"),
-    ("hospital_reporter", "冉仁心", "hospital", "institution_reporter"),
-    # A proxy applicant for protection orders (法释〔2022〕17号 Art. 2).
-    ("disabled_federation", "马自强", "disabled", "assisting_org"),
+    ("institution_reporter", "向明德", "school", "institution_reporter"),
+    ("institution_reporter_2", "冉仁心", "hospital", "institution_reporter"),
+    # A proxy applicant for protection orders (法释〔2022〕17号 Art. 2): the 残联.
+    ("assisting_org", "马自强", "disabled", "assisting_org"),
 ]
 
 # Children of the demo reports (invented; the ID numbers pass the GB 11643 check).

@@ -16,6 +16,7 @@ from .common import (
     open_first_visit,
     place_in_area,
     special_protection,
+    visit_plan,
 )
 from .errors import ValidationFailed
 
@@ -131,7 +132,7 @@ def open_visit_clock(case: Case, data: dict, trigger: str | None = None) -> None
     a case with no delivered letter (reopened after 批评教育) has only the local rule's visit."""
     incident = case.dv_incident
     if trigger == "deliver":
-        ledger.open_deadline(case, "first_visit_due", start=incident.delivered_at)
+        _open_from_delivery(case, incident.delivered_at)
     elif incident.delivered_at is None:
         open_local_visit(case, data)
     elif trigger == "start_follow_up" and any(d.kind == "first_visit_due" for d in case.deadlines):
@@ -142,6 +143,21 @@ def open_visit_clock(case: Case, data: dict, trigger: str | None = None) -> None
 
 
 open_visit_clock.takes_trigger = True
+
+
+def _open_from_delivery(case: Case, delivered_at) -> None:
+    """The first 查访, counted from the delivery: the visit plan's first offset when the plan
+    runs from delivery, else the first_visit_due rule."""
+    plan = visit_plan(case)
+    if plan is None or plan.after != "deliver":
+        ledger.open_deadline(case, "first_visit_due", start=delivered_at)
+        return
+    rule = plan.rule(0, "first_visit_due")
+    due = rule.due(delivered_at, timeutil.local_zone())
+    deadline = ledger.open_deadline(case, "first_visit_due", start=delivered_at, due_at=due.at)
+    deadline.basis, deadline.calendar_note = rule.basis, due.note
+
+
 _first_visit = open_first_visit("first_visit_due")
 
 
