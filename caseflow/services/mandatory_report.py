@@ -217,11 +217,15 @@ def accept(case, actor, data):
 
 
 def start_verification(case, actor, data):
+    from .police import rebase_verification
+
     verifier = assignable_user(case, data["verifier"], VERIFIERS)
     if verifier is None:
         raise ValidationFailed(fields={"verifier": [_l("Choose a verifier for this place.")]})
     case.mandatory_report.verifier = verifier
-    return data.get("comment", ""), {"verifier_id": verifier.id}
+    rebased = rebase_verification(case, verifier)
+    extra = {"verify_due": rebased} if rebased else {}
+    return data.get("comment", ""), {"verifier_id": verifier.id, **extra}
 
 
 def verify(case, actor, data):

@@ -134,12 +134,35 @@ def decide_police_review(outcome: str):
 VERIFICATION_PERIODS = {"extended": "verify_due_extended", "complex": "verify_due_complex"}
 
 
+def _verify_rule(police: bool) -> str:
+    return "verify_due" if police else "verify_due_local"
+
+
 def open_verify_due(case: Case, data: dict) -> None:
     """Who verifies decides the rule: the police by the 受案立案 reform (3 days), civil
-    affairs and the township child supervisor by the local rule (said so in its basis)."""
+    affairs and the township child supervisor by the local rule (said so in its basis).
+    At acceptance the accepting unit verifies; start_verification may name another."""
     owner = case.owner_org
     police = owner is not None and owner.type.startswith("police")
-    ledger.open_deadline(case, "verify_due", rule=None if police else "verify_due_local")
+    ledger.open_deadline(case, "verify_due", rule=_verify_rule(police))
+
+
+def rebase_verification(case: Case, verifier) -> dict | None:
+    """A verifier of the other kind (a child supervisor on a police case, the police on a
+    civil-affairs one) brings that kind's rule, counted from the same acceptance; the
+    timeline keeps the old and new due time and basis. None when nothing changes."""
+    deadline = next(
+        (d for d in case.deadlines if d.kind == "verify_due" and d.status == "open"), None
+    )
+    if deadline is None:
+        return None
+    rule = ledger.rule_for(_verify_rule(verifier.role == "police"), case)
+    if deadline.basis == rule.basis:
+        return None
+    due = rule.due(deadline.opened_at, timeutil.local_zone())
+    old = {"due_at": deadline.due_at.isoformat(), "basis": deadline.basis}
+    deadline.due_at, deadline.basis, deadline.calendar_note = due.at, rule.basis, due.note
+    return {"old": old, "new": {"due_at": due.at.isoformat(), "basis": rule.basis}}
 
 
 def extend_verification(case, actor, data):

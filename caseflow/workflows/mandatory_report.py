@@ -47,12 +47,16 @@ def is_verifier(case, actor) -> str | None:
 
 
 def police_verification(case, actor) -> str | None:
-    """The verification period runs by the police reform's rule (verify_due)."""
+    """The verification runs by the police reform's rule: the police verify (the assigned
+    verifier, or the accepting police unit until one is assigned)."""
     open_ = [d for d in case.deadlines if d.kind == "verify_due" and d.status == "open"]
+    verifier = case.mandatory_report.verifier if case.mandatory_report else None
     owner = case.owner_org
-    if not open_ or owner is None or not owner.type.startswith("police"):
-        return "not_police_verification"
-    return None
+    if verifier is not None:
+        police = verifier.role == "police"
+    else:
+        police = owner is not None and owner.type.startswith("police")
+    return None if open_ and police else "not_police_verification"
 
 
 WORKFLOW = Workflow(

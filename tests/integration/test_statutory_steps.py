@@ -533,6 +533,23 @@ def test_police_verification_runs_by_the_reform_others_by_the_local_rule(ctx):
     assert set(error.fields) == {"period"}
 
 
+def test_a_verifier_of_the_other_kind_brings_its_rule(ctx):
+    case = accepted_report("南宾派出所")
+    assert "受案立案" in deadline(case, "verify_due").basis
+    clock(local(2026, 11, 2, 11, 0))
+    fire("police", case, "start_verification", verifier=user("child_supervisor").id)
+    row = deadline(case, "verify_due")
+    # The same acceptance, the local rule's 3 days and its basis; the timeline says so.
+    assert (row.opened_at, row.due_at) == (local(2026, 11, 2, 10, 0), midnight(date(2026, 11, 6)))
+    assert "本地规则" in row.basis
+    change = case.last_event("start_verification").data["verify_due"]
+    assert "受案立案" in change["old"]["basis"] and change["new"]["basis"] == row.basis
+    # The police reform's extension is not theirs to use now.
+    refused_step(
+        InvalidTransitionError, "police", case, "extend_verification", period="extended", reason="x"
+    )
+
+
 # --- D7: the police decide not to open a case -------------------------------------------------------
 
 

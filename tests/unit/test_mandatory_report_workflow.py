@@ -117,7 +117,7 @@ def stand_in_case(
         owner_org_id=owner_org_id,
         owner_org=SimpleNamespace(type="police_station"),
         created_by_id=None,
-        mandatory_report=SimpleNamespace(verifier_id=verifier_id),
+        mandatory_report=SimpleNamespace(verifier_id=verifier_id, verifier=None),
         deadlines=[SimpleNamespace(kind=k, status="open") for k in open_kinds],
         last_event=events.get,
     )
