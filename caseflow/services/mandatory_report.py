@@ -63,7 +63,21 @@ def reporting_unit_type(actor: User, given: str) -> str:
 def school_report_rules(data: dict, org_type: str, sexual: bool, org, discovered_at) -> bool:
     """未保法 Art. 40: a school's or kindergarten's report of sexual abuse or harassment goes
     to the police (and the education bureau, see route_to_education), and the guardian is
-    told unless the guardian is the suspect. True when the rule applies."""
+    told unless the guardian is the suspect. True when the rule applies. Any report may
+    record when the guardian was told, never of a guardian who is the suspect."""
+    notified = data.get("guardian_notified_at")
+    if notified is not None and data.get("guardian_is_suspect"):
+        raise ValidationFailed(
+            fields={
+                "guardian_notified_at": [
+                    _l("The guardian is the suspect and is not told: leave this empty.")
+                ]
+            }
+        )
+    if notified is not None and notified < discovered_at.replace(second=0, microsecond=0):
+        raise ValidationFailed(
+            fields={"guardian_notified_at": [_l("This cannot be before the harm was discovered.")]}
+        )
     if org_type not in SCHOOL_ORG_TYPES or not sexual:
         return False
     if not org.type.startswith("police"):
@@ -76,7 +90,6 @@ def school_report_rules(data: dict, org_type: str, sexual: bool, org, discovered
                 ]
             }
         )
-    notified = data.get("guardian_notified_at")
     if not data.get("guardian_is_suspect") and notified is None:
         raise ValidationFailed(
             fields={
@@ -87,10 +100,6 @@ def school_report_rules(data: dict, org_type: str, sexual: bool, org, discovered
                     )
                 ]
             }
-        )
-    if notified is not None and notified < discovered_at.replace(second=0, microsecond=0):
-        raise ValidationFailed(
-            fields={"guardian_notified_at": [_l("This cannot be before the harm was discovered.")]}
         )
     return True
 
@@ -107,7 +116,7 @@ def create(actor: User, data: dict) -> Case:
         )
     codes = sorted(set(data.get("situation_codes") or []))
     sexual = bool(data.get("sexual_abuse")) or bool(SEXUAL_ABUSE_SITUATIONS & set(codes))
-    school_rule = school_report_rules(data, org_type, sexual, org, data["discovered_at"])
+    school_report_rules(data, org_type, sexual, org, data["discovered_at"])
     urgent = bool(codes) or data.get("ongoing_danger", False) or data.get("urgent", False)
     case = Case(
         jurisdiction=jurisdiction,
@@ -131,12 +140,7 @@ def create(actor: User, data: dict) -> Case:
     case.mandatory_report = MandatoryReport(
         reporter_org_type=org_type,
         sexual_abuse=sexual,
-        # Kept only where Art. 40 asks for it and the guardian is not the suspect.
-        guardian_notified_at=(
-            data.get("guardian_notified_at")
-            if school_rule and not data.get("guardian_is_suspect")
-            else None
-        ),
+        guardian_notified_at=data.get("guardian_notified_at"),
         discovered_at=data["discovered_at"],
         reported_at=timeutil.now(),
         situation_codes=codes,

@@ -487,6 +487,15 @@ def test_a_schools_sexual_abuse_report_is_refused_without_the_guardian_or_the_po
         intake_org_id=org("石柱县民政局").id,
     )
     assert set(error.fields) == {"intake_org"}
+    # A guardian who is the suspect is not told: a time given for it is refused.
+    error = refused_report(
+        "institution_reporter",
+        reporter_org_type="school",
+        sexual_abuse=True,
+        guardian_is_suspect=True,
+        guardian_notified_at=local(2026, 11, 2, 8, 30),
+    )
+    assert set(error.fields) == {"guardian_notified_at"}
 
 
 def test_a_hospitals_report_of_sexual_abuse_is_not_the_schools_rule(ctx):
