@@ -63,6 +63,7 @@ from .vocab import (
     PO_APPLICANT_ROLES,
     PO_EVIDENCE,
     PO_MEASURES,
+    PROXY_ORG_TYPES,
     PROXY_REASONS,
     REPORTER_ORG_TYPES,
     VIOLENCE_FORMS,
@@ -1175,6 +1176,10 @@ class Generator:
             ("womens_federation", "legal_aid", "hotline", "police"), (45, 30, 15, 10)
         )[0]
         drafter = s.users[drafter_key]
+        # A unit applies as the proxy it is (vocab.PROXY_ORG_TYPES): the police and the
+        # women's federation as themselves; the other drafters help a close relative.
+        if role in PROXY_ORG_TYPES and role != drafter_key:
+            role = drafter_key if drafter_key in PROXY_ORG_TYPES else "close_relative"
         owner_org = {
             "womens_federation": s.orgs["womens_federation"],
             "legal_aid": s.orgs["legal_aid_centre"],
