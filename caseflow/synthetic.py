@@ -66,6 +66,7 @@ from .vocab import (
     PROXY_ORG_TYPES,
     PROXY_REASONS,
     REPORTER_ORG_TYPES,
+    SEXUAL_ABUSE_SITUATIONS,
     VIOLENCE_FORMS,
 )
 
@@ -825,6 +826,8 @@ class Generator:
             "verifier_id": None,
             "findings": None,
             "confirmed_situations": [],
+            "sexual_abuse": bool(SEXUAL_ABUSE_SITUATIONS & set(codes)),
+            "guardian_notified_at": None,
         }
         self.rows[MandatoryReport].append(report)
         case.update(
