@@ -52,6 +52,8 @@ ORGS = [
     ("relief", "石柱县救助管理站", "relief_agency", "500240"),
     ("welfare", "石柱县儿童福利院", "welfare_institution", "500240"),
     ("shelter", "石柱县反家暴庇护所", "shelter", "500240"),
+    ("disabled", "石柱县残疾人联合会", "disabled_federation", "500240"),
+    ("elderly", "石柱县老年人协会", "elderly_organisation", "500240"),
 ]
 
 USERS = [
@@ -74,6 +76,13 @@ USERS = [
     ("data_procuratorate", "秦正", "procuratorate", "data_reporter"),
     ("data_justice", "周敏", "justice", "data_reporter"),
     ("admin", "系统管理员", "committee", "admin"),
+    # 查访 after a warning letter, in its community (反家庭暴力法 Art. 17).
+    ("committee", "谭秀英", "chengnan", "committee"),
+    # Institutions filing their own mandatory reports (强制报告意见 Art. 3).
+    ("institution_reporter", "向明德", "school", "institution_reporter"),
+    ("institution_reporter_2", "冉仁心", "hospital", "institution_reporter"),
+    # A proxy applicant for protection orders (法释〔2022〕17号 Art. 2): the 残联.
+    ("assisting_org", "马自强", "disabled", "assisting_org"),
 ]
 
 # Children of the demo reports (invented; the ID numbers pass the GB 11643 check).

@@ -10,6 +10,7 @@ from . import (
     openapi_indicators,
     openapi_notifications,
     openapi_review,
+    openapi_steps,
 )
 from .vocab import (
     CHILD_SAFETY,
@@ -114,7 +115,8 @@ ACTION_NOTES = {
     "protection_order.file": "completes the draft (an empty field keeps the draft's value); refused (422) "
     "unless the application then has respondent.name, measures (measures_other for "
     "`other`), the facts or evidence (Art. 27), a court (Art. 25), and for a proxy "
-    "proxy_reason and victim_wishes_confirmed (Art. 23)",
+    "proxy_reason, and victim_wishes_confirmed where 法释〔2022〕17号 Art. 2 asks it (an adult "
+    "who is old, disabled or seriously ill; never a minor)",
     "protection_order.court_accept": "by the court the application was filed with; not before filed_at; "
     "opens ruling_due: 72 hours, 24 if the court finds it urgent here (Art. 28)",
     "protection_order.issue_order": "not before the acceptance (or the reconsideration request); expires_on "
@@ -140,6 +142,7 @@ ACTION_NOTES = {
     "protection_order.record_violation": "sends a referral to the court and to the police station of the "
     "place, unless one is open (Art. 34)",
 }
+ACTION_NOTES.update(openapi_steps.ACTION_NOTES)
 
 
 def _ref(name: str) -> dict:
@@ -257,6 +260,7 @@ ACTION_PROPERTIES = {
     "served_committee_at": PAST,
     "applied_at": PAST,
 }
+ACTION_PROPERTIES.update(openapi_steps.ACTION_PROPERTIES)
 
 
 def _all_action_properties() -> dict:
@@ -422,7 +426,10 @@ def domestic_violence_schemas() -> dict:
             },
             "subject": _ref("Victim"),
             "applicant_role": _codes(
-                PO_APPLICANT_ROLES, description="`victim`, or a proxy (Art. 23 ¶2)"
+                PO_APPLICANT_ROLES,
+                description="`victim`, `close_relative` (applicant.name required), or the "
+                "proxy the drafter's organisation is (Art. 23 ¶2; 法释〔2022〕17号 Art. 2): "
+                "another gives 422",
             ),
             "proxy_reason": _codes(
                 PROXY_REASONS, description="required when applicant_role is not `victim`"
@@ -444,7 +451,8 @@ def domestic_violence_schemas() -> dict:
             "court_basis": _codes(COURT_BASES),
             "victim_wishes_confirmed": {
                 "type": "boolean",
-                "description": "a proxy applies on the victim's wishes (needed to file)",
+                "description": "a proxy applies on the victim's wishes (needed to file when "
+                "consent_required: 法释〔2022〕17号 Art. 2 reasons, an adult victim)",
             },
         },
     }
@@ -493,6 +501,7 @@ def domestic_violence_schemas() -> dict:
             "applicant_role": _codes(PO_APPLICANT_ROLES),
             "proxy_reason": _nullable(_codes(PROXY_REASONS)),
             "victim_wishes_confirmed": {"type": "boolean"},
+            "consent_required": {"type": "boolean"},
             "relation": _nullable(
                 _codes(DV_RELATIONS, description="the respondent's, to the victim")
             ),
@@ -718,6 +727,7 @@ def schemas() -> dict:
             },
             "ongoing_danger": {"type": "boolean"},
             "guardian_is_suspect": {"type": "boolean"},
+            **openapi_steps.REPORT_CREATE_PROPERTIES,
             "child_safety": {"type": "string", "enum": list(CHILD_SAFETY), "default": "unknown"},
             "urgent": {"type": "boolean"},
             "description": TEXT,
@@ -828,6 +838,7 @@ def schemas() -> dict:
                 },
                 "ongoing_danger": {"type": "boolean"},
                 "guardian_is_suspect": {"type": "boolean"},
+                **openapi_steps.REPORT_FIELDS,
                 "child_safety": {"type": "string", "enum": list(CHILD_SAFETY)},
                 "verifier": {"type": "string", "nullable": True},
                 "findings": {"type": "string", "nullable": True},

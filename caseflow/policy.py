@@ -8,7 +8,16 @@ open (shared/domain/workflows.md "Roles and scope").
 from sqlalchemy import and_, exists, false, or_, select
 
 from .extensions import db
-from .models import Case, Jurisdiction, MandatoryReport, Person, ProtectionOrder, Referral, User
+from .models import (
+    Case,
+    DvIncident,
+    Jurisdiction,
+    MandatoryReport,
+    Person,
+    ProtectionOrder,
+    Referral,
+    User,
+)
 
 # The case types each role handles inside its organisation's jurisdiction subtree.
 ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
@@ -25,6 +34,13 @@ ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
     "statistician": frozenset(),  # aggregates only, never a case
     "data_reporter": frozenset(),  # reports its unit's yearly figures, never a case
     "admin": frozenset(),
+    # A committee follows the DV calls of its place: notified of each warning letter and
+    # visiting abuser and victim (反家庭暴力法 Art. 17).
+    "committee": frozenset({"dv_warning"}),
+    # An institution sees the reports it filed (created_by) and nothing else of its place.
+    "institution_reporter": frozenset(),
+    # Sees the applications it drafts (owner organisation), no case type of its place.
+    "assisting_org": frozenset(),
 }
 
 # Roles that never see identities (workflows.md: statistician and admin "no identity data").
@@ -37,7 +53,14 @@ TEAM_ROLES = frozenset({"supervisor", "child_supervisor"})
 # Roles that may record follow-up visits on a case in their scope.
 # The women's federation follows DV cases and may start their 查访 (workflows.md §2).
 VISITOR_ROLES = frozenset(
-    {"child_director", "child_supervisor", "civil_affairs", "police", "womens_federation"}
+    {
+        "child_director",
+        "child_supervisor",
+        "civil_affairs",
+        "police",
+        "womens_federation",
+        "committee",
+    }
 )
 
 
@@ -118,7 +141,20 @@ def identity_scope(user: User):
         conditions.append(Case.jurisdiction_id.in_(_subtree(user)))
     if user.role == "court_liaison":
         conditions.append(_filed_with_court(user))
+    if user.role == "committee":
+        conditions.append(_notified_committee(user))
     return or_(*conditions)
+
+
+def _notified_committee(user: User):
+    """The DV calls of the committee's place once the police notified it of the warning
+    letter (Art. 17 ¶1): it must know whom it visits."""
+    return and_(
+        Case.jurisdiction_id.in_(_subtree(user)),
+        exists().where(
+            DvIncident.case_id == Case.id, DvIncident.committee_notified_at.is_not(None)
+        ),
+    )
 
 
 def can_see_identity(user: User, case: Case) -> bool:

@@ -64,8 +64,10 @@ from .vocab import (
     PO_APPLICANT_ROLES,
     PO_EVIDENCE,
     PO_MEASURES,
+    PROXY_ORG_TYPES,
     PROXY_REASONS,
     REPORTER_ORG_TYPES,
+    SEXUAL_ABUSE_SITUATIONS,
     VIOLENCE_FORMS,
 )
 
@@ -834,6 +836,8 @@ class Generator:
             "verifier_id": None,
             "findings": None,
             "confirmed_situations": [],
+            "sexual_abuse": bool(SEXUAL_ABUSE_SITUATIONS & set(codes)),
+            "guardian_notified_at": None,
         }
         self.rows[MandatoryReport].append(report)
         case.update(
@@ -1185,6 +1189,10 @@ class Generator:
             ("womens_federation", "legal_aid", "hotline", "police"), (45, 30, 15, 10)
         )[0]
         drafter = s.users[drafter_key]
+        # A unit applies as the proxy it is (vocab.PROXY_ORG_TYPES): the police and the
+        # women's federation as themselves; the other drafters help a close relative.
+        if role in PROXY_ORG_TYPES and role != drafter_key:
+            role = drafter_key if drafter_key in PROXY_ORG_TYPES else "close_relative"
         owner_org = {
             "womens_federation": s.orgs["womens_federation"],
             "legal_aid": s.orgs["legal_aid_centre"],

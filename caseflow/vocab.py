@@ -19,6 +19,17 @@ ROLES = {
     "statistician": _l("Statistician"),
     "data_reporter": _l("Data reporter of a responsible unit"),
     "admin": _l("Administrator"),
+    # Staff of a residents' or villagers' committee: notified of warning letters and does
+    # 查访 in its place (反家庭暴力法 Art. 17), and may apply for a protection order (Art. 23).
+    "committee": _l("Residents' / villagers' committee staff"),
+    # Staff of a school, kindergarten, medical, social-work, relief or welfare institution or
+    # hotel, reporting harm to children themselves (强制报告意见 Art. 3; 未保法 Art. 11).
+    "institution_reporter": _l("Mandatory reporter of an institution"),
+    # Staff of a disabled persons' federation, an elderly organisation or a relief agency:
+    # they may apply for a protection order for a victim (法释〔2022〕17号 Art. 2).
+    "assisting_org": _l(
+        "Staff of a disabled persons' federation, elderly organisation or relief agency"
+    ),
 }
 
 JURISDICTION_LEVELS = {
@@ -50,6 +61,8 @@ ORG_TYPES = {
     "hotel": _l("Hotel"),
     "hotline_centre": _l("Hotline centre"),
     "working_committee": _l("Women and children working committee"),
+    "disabled_federation": _l("Disabled persons' federation"),
+    "elderly_organisation": _l("Elderly people's organisation"),
     "other": _l("Other"),
 }
 
@@ -78,6 +91,22 @@ REPORT_CHANNELS = {
     "in_person": _l("In person at the receiving unit"),
     "in_writing": _l("In writing"),
 }
+# Units whose own staff file mandatory reports (role `institution_reporter`): the close-contact
+# institutions of 强制报告意见 Art. 3 and 未保法 Art. 11 ¶2. A report carries its unit's type.
+INSTITUTION_REPORTER_ORG_TYPES = (
+    "school",
+    "kindergarten",
+    "hospital",
+    "social_work",
+    "relief_agency",
+    "welfare_institution",
+    "hotel",
+)
+# 未保法 Art. 40: a school or kindergarten reports sexual abuse and harassment to the police
+# and to the education bureau.
+SCHOOL_ORG_TYPES = ("school", "kindergarten")
+# 强制报告意见 Art. 4 situations that are (suspected) sexual abuse.
+SEXUAL_ABUSE_SITUATIONS = frozenset({1, 2, 3})
 
 SEXES = {"F": _l("Female"), "M": _l("Male")}
 
@@ -183,6 +212,12 @@ DEADLINE_KINDS = {
     "decision_due": _l("Decision on the legal-aid application"),
     "assign_due": _l("Assignment of a legal-aid lawyer"),
     "objection_decision_due": _l("Decision on the objection"),
+    # D7: police decision not to open a case (公安机关办理刑事案件程序规定 Arts. 178–179).
+    "no_case_notice_due": _l("Notice of not opening a case served"),
+    "police_review_window": _l("Reconsideration of not opening a case may be requested"),
+    "police_review_decision_due": _l("Decision on the reconsideration of not opening a case"),
+    # D9: a public-order (治安) case decided (公安机关办理行政案件程序规定 Art. 165).
+    "penalty_decision_due": _l("Decision on the public-order case"),
 }
 
 # Timeline entries that are not workflow steps.
@@ -199,6 +234,7 @@ EVENT_LABELS = {
     "call_attached": _l("Hotline call attached"),
     "deadline_waived": _l("Deadline waived"),
     "deadline_recomputed": _l("Deadline counted again on a new calendar"),
+    "guardian_notice": _l("Guardian notification (未保法 Art. 40)"),
 }
 
 # --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------
@@ -248,9 +284,8 @@ DV_OUTCOMES = {
 }
 ESCALATION_OUTCOMES = ("admin_penalty", "criminal_case")
 
-# Who applies for a protection order: the victim, or a proxy acting on the victim's wishes
-# (Art. 23 ¶2; 法释〔2022〕17号 Art. 2 adds civil affairs, disabled persons' federations and
-# elderly organisations).
+# Who applies for a protection order: the victim, or a proxy (Art. 23 ¶2; 法释〔2022〕17号
+# Art. 2 adds civil affairs, disabled persons' federations and elderly organisations).
 PO_APPLICANT_ROLES = {
     "victim": _l("The victim"),
     "close_relative": _l("A close relative"),
@@ -264,7 +299,21 @@ PO_APPLICANT_ROLES = {
     "elderly_organisation": _l("Elderly people's organisation"),
 }
 
-# Why the victim cannot apply in person (Art. 23 ¶2; 法释 Art. 2).
+# The organisation types that may apply as each proxy. The victim applies herself and a close
+# relative applies in person, helped by any drafting unit: those two have no entry.
+PROXY_ORG_TYPES = {
+    "police": ("police_station", "police_bureau"),
+    "womens_federation": ("womens_federation",),
+    "residents_committee": ("village_committee",),
+    "village_committee": ("village_committee",),
+    "relief_agency": ("relief_agency",),
+    "civil_affairs": ("civil_affairs",),
+    "disabled_federation": ("disabled_federation",),
+    "elderly_organisation": ("elderly_organisation",),
+}
+
+# Why the victim cannot apply in person. Art. 23 ¶2: no or limited capacity, coercion or
+# intimidation; 法释〔2022〕17号 Art. 2: old age, disability, serious illness.
 PROXY_REASONS = {
     "no_capacity": _l("No or limited civil capacity"),
     "coerced": _l("Coerced or intimidated"),
@@ -272,6 +321,9 @@ PROXY_REASONS = {
     "disability": _l("Disability"),
     "serious_illness": _l("Serious illness"),
 }
+# 法释 Art. 2 has the proxy apply 「根据当事人意愿」: for these reasons the victim's consent is
+# asked. Art. 23 ¶2 (no capacity, coercion) asks none, and a minor is never asked.
+CONSENT_REASONS = frozenset({"old_age", "disability", "serious_illness"})
 
 # Measures (Art. 29 (1)–(4); 法释〔2022〕17号 Art. 10 for item (4)).
 PO_MEASURES = {

@@ -16,6 +16,7 @@ class Rule:
     days: int | None
     basis: str
     basis_en: str
+    counts_from: str | None = None  # the moment a local rule counts from (COUNTS_FROM)
 
     def due(self, start: datetime, zone: tzinfo, calendar: WorkingCalendar | None = None) -> Due:
         """Counted by caseflow.deadlines.calendar (`calendar`: the county's by default)."""
@@ -32,6 +33,11 @@ class RulePackError(ValueError):
     pass
 
 
+# Deadlines whose starting moment the pack chooses: the 告诫书's local delivery limit runs
+# from the call (南宁: 「自报警之日起5日内」) or from the letter's issue.
+COUNTS_FROM = {"deliver_due": ("call", "issue")}
+
+
 def _rule(kind: str, raw: dict) -> Rule:
     hours, days = raw.get("hours"), raw.get("days")
     if (hours is None) == (days is None):
@@ -44,7 +50,10 @@ def _rule(kind: str, raw: dict) -> Rule:
             raise RulePackError(f"{kind}: length must be a positive whole number")
     if not raw.get("basis"):
         raise RulePackError(f"{kind}: the legal basis is required")
-    return Rule(kind, hours, days, raw["basis"], raw.get("basis_en", raw["basis"]))
+    counts_from = raw.get("counts_from")
+    if counts_from is not None and counts_from not in COUNTS_FROM.get(kind, ()):
+        raise RulePackError(f"{kind}: counts_from must be one of {COUNTS_FROM.get(kind, ())}")
+    return Rule(kind, hours, days, raw["basis"], raw.get("basis_en", raw["basis"]), counts_from)
 
 
 @dataclass(frozen=True)

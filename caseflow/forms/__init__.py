@@ -4,9 +4,11 @@ from .domestic_violence import ACTION_FORMS_DV, DvIncidentForm, ProtectionOrderF
 from .hotline import CallbackDoneForm, HotlineCallForm
 from .legal_aid import ACTION_FORMS_LEGAL_AID, LegalAidForm
 from .mandatory_report import MandatoryReportForm
+from .police import ACTION_FORMS_POLICE
 
 ACTION_FORMS.update(ACTION_FORMS_DV)
 ACTION_FORMS.update(ACTION_FORMS_LEGAL_AID)
+ACTION_FORMS.update(ACTION_FORMS_POLICE)
 
 # The creation form of each case type.
 CREATE_FORMS = {

@@ -63,7 +63,12 @@ class MandatoryReportForm(PlaceForm):
         _l("Situations (强制报告意见 Art. 4)"), choices=choices(SITUATIONS)
     )
     ongoing_danger = BooleanField(_l("The child is in danger now"))
+    sexual_abuse = BooleanField(_l("Sexual abuse or sexual harassment (suspected)"))
     guardian_is_suspect = BooleanField(_l("The guardian is the suspected abuser"))
+    guardian_notified_at = LocalDateTimeField(
+        _l("The guardian was told at (school reports of sexual abuse, 未保法 Art. 40)"),
+        [Optional(), not_future],
+    )
     child_safety = SelectField(
         _l("The child's current safety"), choices=choices(CHILD_SAFETY), default="unknown"
     )
@@ -76,6 +81,13 @@ class MandatoryReportForm(PlaceForm):
         if field.data and self.discovered_at.data and field.data < self.discovered_at.data:
             raise ValidationError(_l("The report cannot be made before the harm was discovered."))
 
+    def setup(self, actor):
+        super().setup(actor)
+        # An institution's staff report as their unit: its type is the reporting unit's.
+        if actor.role == "institution_reporter" and self.reporter_org_type.raw_data is None:
+            self.reporter_org_type.data = actor.organisation.type
+        return self
+
     def to_data(self) -> dict:
         return {
             "jurisdiction_id": self.jurisdiction_id(),
@@ -87,7 +99,9 @@ class MandatoryReportForm(PlaceForm):
             "reported_to": self.reported_to.data or None,
             "situation_codes": self.situation_codes.data or [],
             "ongoing_danger": self.ongoing_danger.data,
+            "sexual_abuse": self.sexual_abuse.data,
             "guardian_is_suspect": self.guardian_is_suspect.data,
+            "guardian_notified_at": self.guardian_notified_at.data,
             "child_safety": self.child_safety.data,
             "urgent": self.urgent.data,
             "description": self.description.data,

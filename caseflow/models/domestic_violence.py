@@ -14,9 +14,11 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import timeutil
 from ..extensions import db
 from ..timeutil import UTCDateTime
 from ..vocab import (
+    CONSENT_REASONS,
     COURT_BASES,
     DV_OUTCOMES,
     DV_RELATIONS,
@@ -153,6 +155,22 @@ class ProtectionOrder(db.Model):
     @property
     def is_proxy(self) -> bool:
         return self.applicant_role != "victim"
+
+    @property
+    def victim_is_minor(self) -> bool:
+        """Ticked as a minor, or under 18 today by the birth date."""
+        if "minor" in (self.case.special_protection or []):
+            return True
+        subject = self.case.person("subject")
+        age = subject.age_on(timeutil.to_local(timeutil.now()).date()) if subject else None
+        return age is not None and age < 18
+
+    @property
+    def consent_required(self) -> bool:
+        """Whether the victim's consent to a proxy is asked: 法释〔2022〕17号 Art. 2 has the
+        proxy of an adult who is old, disabled or seriously ill apply 「根据当事人意愿」;
+        Art. 23 ¶2 (no capacity, coercion or intimidation) asks none, nor is a minor asked."""
+        return self.is_proxy and self.proxy_reason in CONSENT_REASONS and not self.victim_is_minor
 
     @property
     def served_at(self) -> datetime | None:

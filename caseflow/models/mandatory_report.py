@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,6 +38,10 @@ class MandatoryReport(db.Model):
     verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     findings: Mapped[str | None] = mapped_column(Text)
     confirmed_situations: Mapped[list] = mapped_column(JSON, default=list)
+    # 未保法 Art. 40: a school's report of sexual abuse or harassment also goes to the
+    # education bureau, and the guardian is told (unless the guardian is the suspect).
+    sexual_abuse: Mapped[bool] = mapped_column(default=False, server_default=false())
+    guardian_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(backref=db.backref("mandatory_report", uselist=False))
     verifier: Mapped[User | None] = relationship()

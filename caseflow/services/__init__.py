@@ -5,4 +5,4 @@ so a state change and its event rows land together or not at all.
 """
 
 # Each case type's module registers its creator, effects and deadline openers.
-from . import dv_warning, legal_aid, mandatory_report, protection_order  # noqa: F401
+from . import dv_warning, legal_aid, mandatory_report, police, protection_order  # noqa: F401

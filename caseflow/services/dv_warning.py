@@ -17,6 +17,7 @@ from .common import (
     open_first_visit,
     place_in_area,
     special_protection,
+    visit_plan,
 )
 from .errors import ValidationFailed
 
@@ -118,7 +119,53 @@ def issue_warning(case, actor, data):
 
 
 def open_deliver_due(case: Case, data: dict) -> None:
-    ledger.open_deadline(case, "deliver_due", start=case.dv_incident.warning_issued_at)
+    """No national limit (Art. 17 ¶1): the local rule names the moment it counts from,
+    the call (南宁: 「自报警之日起」) or the letter's issue."""
+    incident = case.dv_incident
+    rule = ledger.rule_for("deliver_due", case)
+    start = incident.call_at if rule.counts_from == "call" else incident.warning_issued_at
+    ledger.open_deadline(case, "deliver_due", start=start)
+
+
+def open_visit_clock(case: Case, data: dict, trigger: str | None = None) -> None:
+    """查访 (Art. 17 ¶2) concerns those who received a 告诫书: its clock starts at the
+    delivery. Starting follow-up keeps that clock (a date the team chose is one more visit);
+    a case with no delivered letter (reopened after 批评教育) has only the local rule's visit."""
+    incident = case.dv_incident
+    if trigger == "deliver":
+        _open_from_delivery(case, incident.delivered_at)
+    elif incident.delivered_at is None:
+        open_local_visit(case, data)
+    elif trigger == "start_follow_up" and any(d.kind == "first_visit_due" for d in case.deadlines):
+        if data.get("first_visit_due"):
+            ledger.open_deadline(case, "visit_due", due_at=data["first_visit_due"])
+    else:
+        _first_visit(case, data, trigger)
+
+
+open_visit_clock.takes_trigger = True
+
+
+def _open_from_delivery(case: Case, delivered_at) -> None:
+    """The first 查访, counted from the delivery: the visit plan's first offset when the plan
+    runs from delivery, else the first_visit_due rule."""
+    plan = visit_plan(case)
+    if plan is None or plan.after != "deliver":
+        ledger.open_deadline(case, "first_visit_due", start=delivered_at)
+        return
+    rule = plan.rule(0, "first_visit_due")
+    due = rule.due(delivered_at, timeutil.local_zone())
+    deadline = ledger.open_deadline(case, "first_visit_due", start=delivered_at, due_at=due.at)
+    deadline.basis, deadline.calendar_note = rule.basis, due.note
+
+
+_first_visit = open_first_visit("first_visit_due")
+
+
+def open_local_visit(case: Case, data: dict) -> None:
+    """After a plain 批评教育: a visit by the local rule (criticism_visit_due), if any."""
+    chosen = data.get("first_visit_due")
+    ledger.open_deadline(case, "visit_due", due_at=chosen, rule="criticism_visit_due")
 
 
 def escalate(case, actor, data):
@@ -165,7 +212,8 @@ def record_repeat(case, actor, data):
 
 CREATORS["dv_warning"] = create
 OPENERS[("dv_warning", "deliver_due")] = open_deliver_due
-OPENERS[("dv_warning", "first_visit_due")] = open_first_visit("first_visit_due")
+OPENERS[("dv_warning", "first_visit_due")] = open_visit_clock
+OPENERS[("dv_warning", "visit_due")] = open_local_visit
 for trigger, effect in {
     "criticize": criticize,
     "issue_warning": issue_warning,

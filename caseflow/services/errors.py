@@ -76,6 +76,17 @@ GUARD_MESSAGES = {
         "Missing materials are requested once, in one list (法律援助法 Art. 43)."
     ),
     "not_applicant_side": _l("Only the referring unit or the legal-aid centre may do this."),
+    # Police periods D7 and D9 (caseflow/workflows/police.py).
+    "no_penalty_case": _l("There is no public-order case awaiting a decision."),
+    "already_extended": _l("The period may be extended once only, with approval."),
+    "no_notice_due": _l("There is no decision not to open a case whose notice is due."),
+    "notice_not_served": _l("Record the service of the notice of not opening a case first."),
+    "police_review_once": _l(
+        "Reconsideration of not opening a case is applied for once (公安机关办理刑事案件程序规定 "
+        "Art. 179)."
+    ),
+    "no_review_pending": _l("No reconsideration is awaiting a decision."),
+    "not_police_verification": _l("Only a verification by the police can be extended this way."),
 }
 
 # Guards about time or the case's history answer 409 (the action is not possible now,
@@ -91,6 +102,13 @@ _NOT_NOW = frozenset(
         "order_expired",
         "not_yet_expired",
         "materials_already_requested",
+        "no_penalty_case",
+        "already_extended",
+        "no_notice_due",
+        "notice_not_served",
+        "police_review_once",
+        "no_review_pending",
+        "not_police_verification",
     }
 )
 _MISSING = frozenset({"abuser_identity"})

@@ -14,6 +14,7 @@ from ..deadlines.calendar import add_months
 from ..deadlines.windows import act_within
 from ..extensions import db
 from ..models import Case, Organisation, ProtectionOrder, User
+from ..vocab import ORG_TYPES, PO_APPLICANT_ROLES, PROXY_ORG_TYPES, label
 from . import referrals
 from .act_times import entry_marks
 from .audit import append_event
@@ -51,8 +52,32 @@ def _source_case(actor: User, case_id) -> Case | None:
     return source
 
 
+def check_proxy(actor: User, role: str, applicant: dict) -> None:
+    """A unit applies as the proxy its type is (Art. 23 ¶2; 法释〔2022〕17号 Art. 2): a women's
+    federation as the women's federation, a villagers' committee as a committee. A close
+    relative applies in person, named, whoever helps with the papers."""
+    allowed = PROXY_ORG_TYPES.get(role)
+    if allowed is not None and actor.organisation.type not in allowed:
+        raise ValidationFailed(
+            fields={
+                "applicant_role": [
+                    _l(
+                        "Your organisation (%(org)s) cannot apply as %(role)s.",
+                        org=label(ORG_TYPES, actor.organisation.type),
+                        role=label(PO_APPLICANT_ROLES, role),
+                    )
+                ]
+            }
+        )
+    if role == "close_relative" and not applicant.get("name"):
+        raise ValidationFailed(
+            fields={"applicant.name": [_l("Name the close relative who applies.")]}
+        )
+
+
 def create(actor: User, data: dict) -> Case:
     jurisdiction = place_in_area(actor, data["jurisdiction_id"])
+    check_proxy(actor, data["applicant_role"], data.get("applicant") or {})
     subject = make_person("subject", data["subject"])
     flags = special_protection(subject, data.get("special_protection"), timeutil.now())
     urgent = bool(data.get("urgent"))
@@ -169,9 +194,12 @@ def missing_for_filing(case: Case) -> dict:
         missing["court"] = [_l("Choose the court (Art. 25).")]
     if order.is_proxy and not order.proxy_reason:
         missing["proxy_reason"] = [_l("Say why the victim cannot apply in person.")]
-    if order.is_proxy and not order.victim_wishes_confirmed:
+    if order.consent_required and not order.victim_wishes_confirmed:
         missing["victim_wishes_confirmed"] = [
-            _l("A proxy may apply only on the victim's wishes (Art. 23).")
+            _l(
+                "For a victim who is old, disabled or seriously ill, a proxy applies only on "
+                "her or his wishes (法释〔2022〕17号 Art. 2)."
+            )
         ]
     return missing
 

@@ -4,6 +4,7 @@
 from flask_babel import lazy_gettext as _l
 
 from .base import Step, Workflow, closure_steps, in_owner_org, in_owner_org_or_role
+from .police import penalty_steps
 
 POLICE = frozenset({"police"})
 # The hotline and the women's federation take DV calls too; theirs go to the police
@@ -11,7 +12,7 @@ POLICE = frozenset({"police"})
 LOGGERS = POLICE | {"hotline", "womens_federation"}
 # 查访 is done by the committee and the police station (Art. 17 ¶2); the women's
 # federation, which follows DV cases in its area, may start it too.
-FOLLOWERS = frozenset({"police", "womens_federation"})
+FOLLOWERS = frozenset({"police", "womens_federation", "committee"})
 
 STATES = {
     "incident_logged": _l("Incident logged"),
@@ -48,7 +49,8 @@ WORKFLOW = Workflow(
             POLICE,
             _l("Criticism and education (批评教育)"),
             guards=(in_owner_org,),
-            opens=("first_visit_due",),
+            # No 告诫书, so no Art. 17 ¶2 查访: a visit only if a local rule asks for one.
+            opens=("visit_due",),
             style="secondary",
         ),
         Step(
@@ -67,6 +69,7 @@ WORKFLOW = Workflow(
             POLICE,
             _l("Escalate: penalty or criminal case"),
             guards=(in_owner_org,),
+            opens=("penalty_decision_due",),  # a 治安 case only (D9)
             style="danger",
         ),
         Step(
@@ -77,6 +80,7 @@ WORKFLOW = Workflow(
             _l("Record delivery of the warning"),
             guards=(in_owner_org,),
             meets=("deliver_due",),
+            opens=("first_visit_due",),  # Art. 17 ¶2: 查访 of those who received the letter
         ),
         Step(
             "start_follow_up",
@@ -84,7 +88,7 @@ WORKFLOW = Workflow(
             "following_up",
             FOLLOWERS,
             _l("Start follow-up visits (查访)"),
-            guards=(in_owner_org_or_role("womens_federation"),),
+            guards=(in_owner_org_or_role("womens_federation", "committee"),),
             opens=("first_visit_due",),
         ),
         Step(
@@ -94,8 +98,10 @@ WORKFLOW = Workflow(
             POLICE,
             _l("Record repeat violence"),
             guards=(in_owner_org,),
+            opens=("penalty_decision_due",),  # when it goes to a 治安 case (D9)
             style="danger",
         ),
+        *penalty_steps(("escalated",), POLICE),
         *closure_steps(("following_up", "escalated"), POLICE, reopen_opens=("first_visit_due",)),
     ],
 )

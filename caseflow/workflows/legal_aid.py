@@ -21,6 +21,8 @@ REFERRERS = frozenset(
         "hotline",
         "womens_federation",
         "supervisor",
+        "committee",
+        "assisting_org",
     }
 )
 CENTRE = frozenset({"legal_aid"})

@@ -9,6 +9,7 @@ from .base import (
     in_owner_org,
     in_owner_org_or_role,
 )
+from .police import no_case_steps
 
 REPORTERS = frozenset(
     {
@@ -18,9 +19,12 @@ REPORTERS = frozenset(
         "police",
         "hotline",
         "womens_federation",
+        # Schools, hospitals, hotels… file their own reports (强制报告意见 Art. 3).
+        "institution_reporter",
     }
 )
 INTAKE = frozenset({"police", "civil_affairs"})
+POLICE = frozenset({"police"})
 VERIFIERS = frozenset({"police", "civil_affairs", "child_supervisor"})
 
 STATES = {
@@ -40,6 +44,19 @@ OPEN = tuple(s for s in STATES if s != "closed")
 def is_verifier(case, actor) -> str | None:
     report = case.mandatory_report
     return None if report and report.verifier_id == actor.id else "not_verifier"
+
+
+def police_verification(case, actor) -> str | None:
+    """The verification runs by the police reform's rule: the police verify (the assigned
+    verifier, or the accepting police unit until one is assigned)."""
+    open_ = [d for d in case.deadlines if d.kind == "verify_due" and d.status == "open"]
+    verifier = case.mandatory_report.verifier if case.mandatory_report else None
+    owner = case.owner_org
+    if verifier is not None:
+        police = verifier.role == "police"
+    else:
+        police = owner is not None and owner.type.startswith("police")
+    return None if open_ and police else "not_police_verification"
 
 
 WORKFLOW = Workflow(
@@ -88,6 +105,15 @@ WORKFLOW = Workflow(
             guards=(in_owner_org_or_role("child_supervisor"),),
         ),
         Step(
+            "extend_verification",
+            ("accepted", "verifying"),
+            None,
+            POLICE,
+            _l("Extend the verification period (7 or 30 days)"),
+            guards=(in_owner_org, police_verification),
+            style="secondary",
+        ),
+        Step(
             "verify",
             ("verifying",),
             "verified",
@@ -104,8 +130,11 @@ WORKFLOW = Workflow(
             _l("Mark unfounded"),
             guards=(is_verifier,),
             meets=("verify_due",),
+            # A police verifier's finding is a decision not to open a case (D7).
+            opens=("no_case_notice_due",),
             style="danger",
         ),
+        *no_case_steps("unfounded", POLICE, REPORTERS, reopened_to="verified"),
         Step("refer", ("verified",), "referred", INTAKE, _l("Refer"), guards=(in_owner_org,)),
         Step(
             "start_follow_up",

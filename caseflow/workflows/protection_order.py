@@ -10,8 +10,21 @@ from flask_babel import lazy_gettext as _l
 from .. import timeutil
 from .base import Step, Workflow, closure_steps, in_owner_org
 
-# Who drafts an application with or for the victim: 妇联 / hotline / police / lawyer.
-DRAFTERS = frozenset({"womens_federation", "hotline", "police", "legal_aid"})
+# Who drafts an application with or for the victim: 妇联 / hotline / police / lawyer, and the
+# units that may apply as proxies (Art. 23 ¶2; 法释〔2022〕17号 Art. 2): civil affairs, the
+# committees, and disabled persons' federations, elderly organisations and relief agencies.
+# Which proxy a unit may declare is checked against its type (vocab.PROXY_ORG_TYPES).
+DRAFTERS = frozenset(
+    {
+        "womens_federation",
+        "hotline",
+        "police",
+        "legal_aid",
+        "civil_affairs",
+        "committee",
+        "assisting_org",
+    }
+)
 COURT = frozenset({"court_liaison"})
 # A violation may be reported by anyone handling the case (Art. 34).
 HANDLERS = DRAFTERS | COURT

@@ -17,7 +17,7 @@ import caseflow.timeutil  # noqa: F401  (UTCDateTime columns)
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

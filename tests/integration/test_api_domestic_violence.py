@@ -337,7 +337,8 @@ def test_dv_warning_whole_path(api):
     assert case["state"] == "escalated"
     assert case["urgent"] is True and case["risk_level"] == "high"
     assert case["fields"]["outcome"] == "admin_penalty"
-    assert case["actions"] == ["request_closure"]
+    # A 治安 case: its decision is due (D9), or it is extended with approval.
+    assert case["actions"] == ["decide_penalty", "extend_penalty_decision", "request_closure"]
 
     case = fire(api, "police", case_id, "request_closure", summary="已行政处罚，转妇联跟进。")
     assert case["state"] == "closure_requested" and case["actions"] == []
@@ -379,7 +380,10 @@ def test_dv_warning_criticism_and_escalation(api):
     )
     case = fire(api, "police", criticized, "criticize", victim_informed=True, comment="批评教育")
     assert case["state"] == "following_up" and case["fields"]["outcome"] == "criticism"
-    assert deadline(case, "first_visit_due")["status"] == "open"
+    # No 告诫书, no Art. 17 ¶2 查访: the visit of the local rule, said so in its basis.
+    assert not [d for d in case["deadlines"] if d["kind"] == "first_visit_due"]
+    assert deadline(case, "visit_due")["status"] == "open"
+    assert "本地规则" in deadline(case, "visit_due")["basis"]
     assert case["events"][-1]["data"]["victim_informed"] is True
 
     escalated = api.create("police", incident())["id"]
@@ -1670,12 +1674,10 @@ def test_an_application_started_from_a_police_call(api):
     assert (state, version, events) == (before[0], before[1] + 1, before[2] + 1)
     started = api.case("police", source)["events"][-1]
     assert started["trigger"] == "order_started" and started["data"]["case_id"] == created["id"]
-    # A proxy applies on the victim's wishes only (Art. 23 ¶2).
-    api.refused(
-        "police", created["id"], "file", 422, "validation_failed", ["victim_wishes_confirmed"]
-    )
-    case = fire(api, "police", created["id"], "file", victim_wishes_confirmed=True)
-    assert case["state"] == "filed" and case["fields"]["victim_wishes_confirmed"] is True
+    # A victim under coercion (Art. 23 ¶2) is not asked for consent: the police file.
+    assert created["fields"]["consent_required"] is False
+    case = fire(api, "police", created["id"], "file")
+    assert case["state"] == "filed" and case["fields"]["victim_wishes_confirmed"] is False
     # A call the user cannot see cannot be the source: the same answer as an unknown one.
     response = api.post("hotline", "/api/v1/cases", application(api, source_case=source))
     assert_error(response, 422, "validation_failed", ["source_case"])
@@ -1753,6 +1755,13 @@ def _dv_delivered(api):
 def _dv_following(api):
     case_id = _dv_logged(api)
     fire(api, "police", case_id, "criticize", victim_informed=True)
+    return case_id
+
+
+def _dv_penalty_case(api):
+    """A call escalated to a 治安 case (D9: its decision is due in 30 days)."""
+    case_id = _dv_logged(api)
+    fire(api, "police", case_id, "escalate", **_VALID["escalate"](api, case_id))
     return case_id
 
 
@@ -1850,6 +1859,14 @@ _VALID = {
         "description": "再次殴打",
         "outcome": "criminal_case",
     },
+    "decide_penalty": lambda api, case_id: {
+        "decided_at": iso(t(hours=1)),
+        "decision": "石公(南)行罚决字〔2026〕1号：行政拘留五日",
+    },
+    "extend_penalty_decision": lambda api, case_id: {
+        "approved_by": "石柱县公安局",
+        "reason": "案情复杂",
+    },
     "request_closure": lambda api, case_id: {"summary": "结案"},
     "approve_closure": lambda api, case_id: {"comment": "同意"},
     "reject_closure": lambda api, case_id: {"reason": "继续跟进"},
@@ -1911,6 +1928,8 @@ _FUZZ_TARGETS = {
     ("dv_warning", "deliver"): ("police", _dv_warned),
     ("dv_warning", "start_follow_up"): ("police", _dv_delivered),
     ("dv_warning", "record_repeat"): ("police", _dv_following),
+    ("dv_warning", "decide_penalty"): ("police", _dv_penalty_case),
+    ("dv_warning", "extend_penalty_decision"): ("police", _dv_penalty_case),
     ("dv_warning", "request_closure"): ("police", _dv_following),
     ("dv_warning", "approve_closure"): ("supervisor", _dv_closure),
     ("dv_warning", "reject_closure"): ("supervisor", _dv_closure),

@@ -800,7 +800,9 @@ def test_a_proxy_files_only_on_the_victims_wishes_and_with_a_court(ctx):
     error = refused(
         ValidationFailed, "womens_federation", case, "file", **file_data(local(2026, 11, 2, 9, 50))
     )
-    assert set(error.fields) == {"court", "victim_wishes_confirmed"}
+    # A coerced victim (Art. 23 ¶2) is not asked for consent; 法释 Art. 2 cases are
+    # (tests/integration/test_statutory_steps.py).
+    assert set(error.fields) == {"court"}
 
 
 # --- extension and variation (Art. 30) ------------------------------------------------------------
@@ -1086,11 +1088,13 @@ def test_a_warning_number_is_used_once(ctx):
     ],
 )
 def test_deliver_due_five_days_from_the_warning(ctx, issued_at, due):
-    case = log_call(issued_at - timedelta(hours=3))
-    # Recorded the next morning: the deadline runs from the letter's own time.
+    call_at = issued_at - timedelta(hours=3)
+    case = log_call(call_at)
+    # Recorded the next morning: the local rule counts from the call (南宁: 自报警之日起),
+    # the call of the same day here.
     issue_warning(case, issued_at, recorded_at=issued_at + timedelta(hours=10))
     row = deadline(case, "deliver_due")
-    assert (row.opened_at, row.due_at, row.status) == (issued_at, due, "open")
+    assert (row.opened_at, row.due_at, row.status) == (call_at, due, "open")
     assert "第17条" in row.basis
     assert case.dv_incident.warning_issued_at == issued_at
     assert case.dv_incident.outcome == "warning"
@@ -1134,7 +1138,10 @@ def test_first_visit_due_from_criticism_met_by_a_visit(ctx):
         "police", case, "criticize", victim_informed=True, comment="已批评教育，告知可申请告诫书。"
     )
     assert (case.state, case.dv_incident.outcome) == ("following_up", "criticism")
-    row = deadline(case, "first_visit_due")
+    # No 告诫书, so no Art. 17 ¶2 查访: the local rule's visit, said so in its basis.
+    assert not [d for d in case.deadlines if d.kind == "first_visit_due"]
+    row = deadline(case, "visit_due")
+    assert "本地规则" in row.basis and "第17条第2款的查访仅针对告诫书" in row.basis
     # 30 days: 11-06 … 12-05 Saturday → Sunday → Monday 12-07.
     assert (row.opened_at, row.due_at, row.status) == (opened, midnight(date(2026, 12, 8)), "open")
     done = local(2026, 11, 20, 10, 0)
@@ -1142,7 +1149,7 @@ def test_first_visit_due_from_criticism_met_by_a_visit(ctx):
     visits.record(
         case, user("police"), done, "home", "safe", "受害人称未再受暴力。", None, case.version
     )
-    row = deadline(case, "first_visit_due")
+    row = deadline(case, "visit_due")
     assert (row.status, row.closed_at, row.done_late) == ("met", done, False)
 
 
@@ -1150,11 +1157,12 @@ def test_first_visit_due_from_follow_up_after_delivery(ctx):
     case = log_call(local(2026, 11, 2, 9, 0))
     issue_warning(case, local(2026, 11, 2, 10, 0))
     deliver(case, local(2026, 11, 3, 9, 0), local(2026, 11, 3, 9, 30), local(2026, 11, 3, 10, 0))
-    opened = clock(local(2026, 11, 10, 9, 0))  # Tuesday
+    clock(local(2026, 11, 10, 9, 0))  # Tuesday
     fire("police", case, "start_follow_up", first_visit_due=None, comment="社区与派出所共同查访。")
-    row = deadline(case, "first_visit_due")
-    # 30 days: 11-11 … 12-10 Thursday, a working day.
-    assert (row.opened_at, row.due_at) == (opened, midnight(date(2026, 12, 11)))
+    # The 查访 clock ran from the delivery (Tuesday 11-03 10:00), and follow-up keeps it:
+    # 30 days: 11-04 … 12-03 Thursday, a working day.
+    (row,) = [d for d in case.deadlines if d.kind == "first_visit_due"]
+    assert (row.opened_at, row.due_at) == (local(2026, 11, 3, 10, 0), midnight(date(2026, 12, 4)))
     done = local(2026, 12, 11, 9, 0)
     clock(local(2026, 12, 11, 10, 0))
     visits.record(
@@ -1171,7 +1179,9 @@ def test_a_first_visit_date_chosen_by_the_team(ctx):
     clock(local(2026, 11, 4, 9, 0))
     chosen = local(2026, 11, 11, 15, 0)
     fire("police", case, "start_follow_up", first_visit_due=chosen, comment="")
-    assert deadline(case, "first_visit_due").due_at == chosen
+    # One more visit at the chosen date; the Art. 17 ¶2 clock from the delivery stays.
+    assert deadline(case, "visit_due").due_at == chosen
+    assert deadline(case, "first_visit_due").due_at == midnight(date(2026, 12, 4))
 
 
 # --- who sees an application ----------------------------------------------------------------------
@@ -1361,7 +1371,8 @@ def test_indicators_from_plain_sql(ctx):
         .join(Case, Case.id == Deadline.case_id)
         .where(due_in_dec, Deadline.status == "met")
     )
-    assert (done_in_time, due) == (1, 2)
+    # DV1's and DV2's 查访 from their deliveries (12-05, 12-15), DV3's local visit (12-05).
+    assert (done_in_time, due) == (1, 3)
     # The same from the visits themselves: a visit between opening and due date.
     by_visits = count(
         select(func.count())

@@ -306,6 +306,17 @@ def test_the_default_pack_loads_with_every_deadline_and_its_basis():
         "decision_due": (None, 7),
         "assign_due": (None, 3),
         "objection_decision_due": (None, 5),
+        # Who verifies decides the rule (D8); the police periods D7 and D9.
+        "verify_due_extended": (None, 7),
+        "verify_due_complex": (None, 30),
+        "verify_due_local": (None, 3),
+        "criticism_visit_due": (None, 30),
+        "penalty_decision_due": (None, 30),
+        "penalty_decision_due_extended": (None, 60),
+        "no_case_notice_due": (None, 3),
+        "police_review_window": (None, 7),
+        "police_review_decision_due": (None, 30),
+        "police_review_decision_due_extended": (None, 60),
     }
     assert set(default.defaults) == set(expected)
     for kind, (hours, days) in expected.items():

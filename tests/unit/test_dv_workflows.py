@@ -53,9 +53,9 @@ DV_STATES = {
     "closed",
 }
 POLICE = {"police"}
-# 查访 "police / committee": the committee has no role; the women's federation follows
-# DV cases in its area (workflows.md "Roles and scope").
-DV_FOLLOWERS = {"police", "womens_federation"}
+# 查访 "police / committee": the committee's role, and the women's federation, which
+# follows DV cases in its area (workflows.md "Roles and scope").
+DV_FOLLOWERS = {"police", "womens_federation", "committee"}
 
 # trigger: (sources, destination, roles) — workflows.md §2, row by row.
 DV_TABLE = {
@@ -68,6 +68,9 @@ DV_TABLE = {
     "deliver": (["warning_issued"], "delivered", POLICE),
     "start_follow_up": (["delivered"], "following_up", DV_FOLLOWERS),
     "record_repeat": (["following_up"], "escalated", POLICE),
+    # D9: a 治安 case is decided within 30 days, +30 with approval (law.md).
+    "decide_penalty": (["escalated"], SAME, POLICE),
+    "extend_penalty_decision": (["escalated"], SAME, POLICE),
     # "following_up, escalated: request_closure → approve / reject, reopen — as in §1":
     # the owner asks, and DV cases are owned by the police unit that logged the call.
     "request_closure": (["following_up", "escalated"], "closure_requested", POLICE),
@@ -80,12 +83,16 @@ DV_TABLE = {
 # by delivery) and first_visit_due (the first 查访, met by a recorded visit, not a step).
 DV_DEADLINES = {
     "log_incident": (set(), set()),
-    "criticize": ({"first_visit_due"}, set()),
+    # No 告诫书, no Art. 17 ¶2 查访: a visit by the local rule only.
+    "criticize": ({"visit_due"}, set()),
     "issue_warning": ({"deliver_due"}, set()),
-    "escalate": (set(), set()),
-    "deliver": (set(), {"deliver_due"}),
+    "escalate": ({"penalty_decision_due"}, set()),
+    # Delivery opens the 查访 clock of Art. 17 ¶2.
+    "deliver": ({"first_visit_due"}, {"deliver_due"}),
     "start_follow_up": ({"first_visit_due"}, set()),
-    "record_repeat": (set(), set()),
+    "record_repeat": ({"penalty_decision_due"}, set()),
+    "decide_penalty": (set(), {"penalty_decision_due"}),
+    "extend_penalty_decision": (set(), set()),
     "request_closure": (set(), set()),
     "approve_closure": (set(), set()),
     "reject_closure": (set(), set()),
@@ -107,8 +114,18 @@ PO_STATES = {
     "closure_requested",
     "closed",
 }
-# "妇联 / hotline / police / lawyer", and "drafter", "applicant side", "owner" after them.
-DRAFTERS = {"womens_federation", "hotline", "police", "legal_aid"}
+# "妇联 / hotline / police / lawyer", and "drafter", "applicant side", "owner" after them;
+# and the proxies of Art. 23 ¶2 and 法释〔2022〕17号 Art. 2 (civil affairs, the committees,
+# disabled persons' federations, elderly organisations and relief agencies).
+DRAFTERS = {
+    "womens_federation",
+    "hotline",
+    "police",
+    "legal_aid",
+    "civil_affairs",
+    "committee",
+    "assisting_org",
+}
 COURT = {"court_liaison"}
 NOBODY = set()  # `expire`: the scheduler, never a person
 
@@ -204,6 +221,12 @@ def window(due_at, status="open"):
     return SimpleNamespace(kind="reconsideration_window", due_at=due_at, status=status)
 
 
+def penalty_case(status="open"):
+    return SimpleNamespace(
+        kind="penalty_decision_due", due_at=NOW + timedelta(days=9), status=status
+    )
+
+
 def stand_in_case(
     case_type="protection_order",
     owner_org_id=OWNER_ORG,
@@ -235,7 +258,9 @@ def stand_in_case(
         owner_org_id=owner_org_id,
         person=persons.get,
         protection_order=order if case_type == "protection_order" else None,
-        deadlines=[window(NOW + timedelta(days=2))] if deadlines is None else deadlines,
+        deadlines=[window(NOW + timedelta(days=2)), penalty_case()]
+        if deadlines is None
+        else deadlines,
         last_event=lambda trigger: request if trigger == "request_closure" else None,
     )
 
@@ -499,6 +524,16 @@ DV_REFUSALS = {
         "no_abuser": "abuser_identity",
     },
     "approve_closure": {"self_approval": "self_approval"},
+    # A committee starts 查访 in its place whoever owns the case (Art. 17 ¶2).
+    "start_follow_up": {},
+    # D9: only while a 治安 case awaits its decision (these defects list no such deadline).
+    **{
+        t: {
+            "other_unit": "not_owner",
+            **{d: "no_penalty_case" for d in DEFECTS if d.endswith("window") or "window_" in d},
+        }
+        for t in ("decide_penalty", "extend_penalty_decision")
+    },
 }
 
 PO_COURT_STEPS = {
@@ -793,6 +828,7 @@ def test_the_rule_pack_has_the_documented_lengths_with_a_legal_basis():
         "reconsideration_window",
         "respondent_review_window",
         "visit_due",
+        "penalty_decision_due",
     }
     lengths = {
         "deliver_due": "5 d",  # local example, configurable (law.md 1c)
@@ -825,7 +861,11 @@ def test_steps_from_a_state_are_the_buttons_of_that_state():
         "record_repeat",
         "request_closure",
     }
-    assert [s.trigger for s in DV.steps_from("escalated")] == ["request_closure"]
+    assert [s.trigger for s in DV.steps_from("escalated")] == [
+        "decide_penalty",
+        "extend_penalty_decision",
+        "request_closure",
+    ]
     assert {s.trigger for s in PO.steps_from("in_force")} == {
         "extend",
         "modify",

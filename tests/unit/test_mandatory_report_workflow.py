@@ -42,7 +42,9 @@ REPORTERS = {
     "police",
     "hotline",
     "womens_federation",
+    "institution_reporter",  # schools, hospitals, hotels… (强制报告意见 Art. 3)
 }
+POLICE = {"police"}
 VERIFIERS = {"police", "civil_affairs", "child_supervisor"}
 SUPERVISOR = {"supervisor"}
 SAME = "<same>"  # the state does not change
@@ -53,8 +55,16 @@ TABLE = {
     "accept": (["submitted"], "accepted", INTAKE),
     "transfer": (["submitted"], SAME, INTAKE),
     "start_verification": (["accepted"], "verifying", INTAKE | {"child_supervisor"}),
+    # D8: the police reform's 7 or 30 days instead of 3.
+    "extend_verification": (["accepted", "verifying"], SAME, POLICE),
     "verify": (["verifying"], "verified", VERIFIERS),
     "mark_unfounded": (["verifying"], "unfounded", VERIFIERS),
+    # D7: after the police decided not to open a case (公安刑事程序规定 Arts. 178–179).
+    "serve_no_case_notice": (["unfounded"], SAME, POLICE),
+    "request_police_review": (["unfounded"], SAME, POLICE | REPORTERS),
+    "extend_police_review": (["unfounded"], SAME, POLICE),
+    "uphold_no_case": (["unfounded"], SAME, POLICE),
+    "overturn_no_case": (["unfounded"], "verified", POLICE),
     "refer": (["verified"], "referred", INTAKE),
     "start_follow_up": (["referred"], "following_up", INTAKE),
     "request_closure": (["following_up", "unfounded"], "closure_requested", INTAKE),
@@ -70,8 +80,14 @@ DEADLINES = {
     "accept": ({"verify_due", "feedback_due"}, {"accept_due"}),
     "transfer": ({"accept_due"}, {"accept_due"}),
     "start_verification": (set(), set()),
+    "extend_verification": (set(), set()),
     "verify": (set(), {"verify_due"}),
-    "mark_unfounded": (set(), {"verify_due"}),
+    "mark_unfounded": ({"no_case_notice_due"}, {"verify_due"}),
+    "serve_no_case_notice": ({"police_review_window"}, {"no_case_notice_due"}),
+    "request_police_review": ({"police_review_decision_due"}, {"police_review_window"}),
+    "extend_police_review": (set(), set()),
+    "uphold_no_case": (set(), {"police_review_decision_due"}),
+    "overturn_no_case": (set(), {"police_review_decision_due"}),
     "refer": (set(), set()),
     "start_follow_up": ({"visit_due"}, set()),
     "request_closure": (set(), set()),
@@ -82,14 +98,28 @@ DEADLINES = {
 }
 
 
-def stand_in_case(owner_org_id=1, verifier_id=None, requester_id=None):
+ALL_POLICE_PERIODS = (
+    "verify_due",
+    "no_case_notice_due",
+    "police_review_window",
+    "police_review_decision_due",
+)
+
+
+def stand_in_case(
+    owner_org_id=1, verifier_id=None, requester_id=None, open_kinds=ALL_POLICE_PERIODS, served=True
+):
     request = SimpleNamespace(actor_id=requester_id) if requester_id is not None else None
+    events = {"request_closure": request, "serve_no_case_notice": object() if served else None}
     return SimpleNamespace(
         id=100,
         type="mandatory_report",
         owner_org_id=owner_org_id,
-        mandatory_report=SimpleNamespace(verifier_id=verifier_id),
-        last_event=lambda trigger: request if trigger == "request_closure" else None,
+        owner_org=SimpleNamespace(type="police_station"),
+        created_by_id=None,
+        mandatory_report=SimpleNamespace(verifier_id=verifier_id, verifier=None),
+        deadlines=[SimpleNamespace(kind=k, status="open") for k in open_kinds],
+        last_event=events.get,
     )
 
 
@@ -214,8 +244,10 @@ def test_no_auto_transitions():
 def test_role_allowed_exactly_for_the_documented_roles(trigger, role):
     step = WF.step(trigger)
     who = actor(role)
-    # A case on which every guard passes for this actor: owner org, verifier, no requester.
-    case = stand_in_case(owner_org_id=who.organisation_id, verifier_id=who.id)
+    # A case on which every guard passes for this actor: owner org, verifier, no requester;
+    # for the application for reconsideration, a served notice and no application yet.
+    kinds = ALL_POLICE_PERIODS[:3] if trigger == "request_police_review" else ALL_POLICE_PERIODS
+    case = stand_in_case(owner_org_id=who.organisation_id, verifier_id=who.id, open_kinds=kinds)
     refusal = policy.step_refusal(who, case, step)
     if role in TABLE[trigger][2]:
         assert refusal is None
@@ -328,7 +360,16 @@ def test_deadlines_opened_and_met_per_step(trigger):
 def test_every_deadline_a_step_uses_has_a_rule_with_a_legal_basis():
     pack = load(Config.RULE_PACK)
     kinds = {k for step in WF.steps for k in (*step.opens, *step.meets)}
-    assert kinds == {"report_late", "accept_due", "verify_due", "feedback_due", "visit_due"}
+    assert kinds == {
+        "report_late",
+        "accept_due",
+        "verify_due",
+        "feedback_due",
+        "visit_due",
+        "no_case_notice_due",
+        "police_review_window",
+        "police_review_decision_due",
+    }
     for kind in kinds:
         assert pack.rule(kind).basis
 
@@ -340,4 +381,12 @@ def test_steps_from_a_state_are_the_buttons_of_that_state():
         "send_feedback",
     ]
     assert [s.trigger for s in WF.steps_from("closed")] == ["reopen"]
-    assert {s.trigger for s in WF.steps_from("unfounded")} == {"request_closure", "send_feedback"}
+    assert {s.trigger for s in WF.steps_from("unfounded")} == {
+        "serve_no_case_notice",
+        "request_police_review",
+        "extend_police_review",
+        "uphold_no_case",
+        "overturn_no_case",
+        "request_closure",
+        "send_feedback",
+    }

@@ -18,7 +18,8 @@ def test_the_default_plans():
     assert pack.visit_plan("mandatory_report").days == (7, 30, 90)
     assert pack.visit_plan("protection_order").days == (7, 30, 90)
     dv = pack.visit_plan("dv_warning")
-    assert (dv.after, dv.days) == ("start_follow_up", (30, 90)) and dv.basis
+    # 查访 runs from the 告诫书's delivery (Art. 17 ¶2).
+    assert (dv.after, dv.days) == ("deliver", (30, 90)) and "第17条第2款" in dv.basis
     assert pack.visit_plan("legal_aid") is None
 
 
