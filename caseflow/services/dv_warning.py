@@ -156,7 +156,7 @@ def _open_from_delivery(case: Case, delivered_at) -> None:
     rule = plan.rule(0, "first_visit_due")
     due = rule.due(delivered_at, timeutil.local_zone())
     deadline = ledger.open_deadline(case, "first_visit_due", start=delivered_at, due_at=due.at)
-    deadline.basis, deadline.calendar_note = rule.basis, due.note
+    ledger.counted(deadline, rule, delivered_at, due)
 
 
 _first_visit = open_first_visit("first_visit_due")

@@ -29,7 +29,7 @@ def _extend(case: Case, kind: str, rule_kind: str, data: dict):
             fields={"period": [_l("The period is already this long or longer.")]}
         )
     old = deadline.due_at
-    deadline.due_at, deadline.basis, deadline.calendar_note = due.at, rule.basis, due.note
+    ledger.counted(deadline, rule, deadline.opened_at, due)
     return {
         "deadline": kind,
         "old_due_at": old.isoformat(),
@@ -161,7 +161,7 @@ def rebase_verification(case: Case, verifier) -> dict | None:
         return None
     due = rule.due(deadline.opened_at, timeutil.local_zone())
     old = {"due_at": deadline.due_at.isoformat(), "basis": deadline.basis}
-    deadline.due_at, deadline.basis, deadline.calendar_note = due.at, rule.basis, due.note
+    ledger.counted(deadline, rule, deadline.opened_at, due)
     return {"old": old, "new": {"due_at": due.at.isoformat(), "basis": rule.basis}}
 
 
