@@ -53,7 +53,7 @@ from .models import (
 )
 
 # The event digest must be exactly the one verify_chain recomputes, so it is reused.
-from .services.audit import GENESIS, _digest
+from .services.audit import GENESIS, _digest, current_key_id
 from .vocab import (
     CALL_ACTIONS,
     CALL_CATEGORIES,
@@ -774,12 +774,13 @@ class Generator:
         return case
 
     def _chain(self, case_id, events):
-        prev = GENESIS
+        prev, key_id = GENESIS, current_key_id()
         for seq, e in enumerate(events, 1):
             e["id"] = self._id(Event)
             e["case_id"] = case_id
             e["seq"] = seq
             e["prev_hash"] = prev
+            e["key_id"] = key_id
             e["hash"] = prev = _digest(prev, SimpleNamespace(**e))
             self.rows[Event].append(e)
 

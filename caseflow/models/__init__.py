@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from .audit import AuditCheckpoint, AuditVerification
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
@@ -13,6 +14,8 @@ from .user import ApiToken, User
 __all__ = [
     "AccessLog",
     "ApiToken",
+    "AuditCheckpoint",
+    "AuditVerification",
     "Case",
     "CaseCounter",
     "Deadline",
