@@ -11,6 +11,7 @@ import json
 from datetime import UTC
 
 import pytest
+from flask import Flask
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -409,11 +410,8 @@ def test_production_refuses_to_start_without_an_audit_key():
 def test_a_development_key_is_generated_into_instance(tmp_path):
     folder = tmp_path / "instance"
 
-    class Dev(TestConfig):
-        AUDIT_KEY = None
-
-    app = create_app(Dev)
-    app.instance_path = str(folder)
+    app = Flask(__name__, instance_path=str(folder))
+    app.config.update(ENV_NAME="development", AUDIT_KEY=None, AUDIT_KEYS="")
     audit.install_keys(app)
     key_id, keys = app.extensions["audit_keys"]
     stored = (folder / "audit.key").read_text().strip()
