@@ -280,14 +280,8 @@ def categories(by: str, found: Iterable, scope: CountScope, periods: list[P.Peri
     return listed + sorted({k for k in found if k not in listed}, key=str)
 
 
-def hidden_cells(scope: CountScope, code: str, year: int, by: str) -> tuple[set, list]:
-    """The hidden (place id, category) cells of a breakdown of `code` in `year` over the
-    reader's area, and the categories of the breakdown. Quarters and months are
-    categories 0, 1, … of the year."""
-    top = root_scope(scope)
-    places = Places(top.jurisdiction)
-    own = _own_by_period(top, places, [code], P.years(year, year))[code].get(0, {})
-    totals = _hidden_totals(code, places, own)
+def _layer(top: CountScope, places: Places, code: str, year: int, by: str):
+    """One breakdown's categories and {category: {place id: Figure}} for the year."""
     if by in ("quarter", "month"):
         periods = P.split(year, by)
         raw = compute.compute(top, periods, codes=[code], by_place=True).get(code, {})
@@ -298,20 +292,47 @@ def hidden_cells(scope: CountScope, code: str, year: int, by: str) -> tuple[set,
         periods = P.years(year, year)
         raw = compute.compute(top, periods, by=by, codes=[code], by_place=True).get(code, {})
         per_key = dict(_by_period(raw, places).get(0, {}))
-    keys = categories(by, per_key, scope, periods)
+    return categories(by, per_key, top, periods), per_key
+
+
+def hidden_cells(scope: CountScope, code: str, year: int, by: str) -> tuple[set, list]:
+    """The hidden (place id, category) cells of a breakdown of `code` in `year` over the
+    reader's area, and the categories of the breakdown. Quarters and months are
+    categories 0, 1, … of the year; they are settled together, as the months of a
+    quarter add up to it."""
+    top = root_scope(scope)
+    places = Places(top.jurisdiction)
+    own = _own_by_period(top, places, [code], P.years(year, year))[code].get(0, {})
+    totals = _hidden_totals(code, places, own)
+    layers = ("quarter", "month") if by in ("quarter", "month") else (by,)
     cells, groups, primary, free = {}, [], set(), set()
-    for key in keys:
-        c, g, p, f = _tree(code, places, per_key.get(key, {}), key)
-        cells |= c
-        groups += g
-        primary |= p
-        free |= f
-    # The totals, as settled over the tree: hidden ones stay hidden, shown ones shown.
     sums = _sums(own, places)
+    layer_keys = {}
+    for layer in layers:
+        keys, per_key = _layer(top, places, code, year, layer)
+        layer_keys[layer] = keys
+        for key in keys:
+            c, g, p, f = _tree(code, places, per_key.get(key, {}), (layer, key))
+            cells |= c
+            groups += g
+            primary |= p
+            free |= f
+        for jid in sums:
+            groups.append(((jid, "total"), [(jid, (layer, key)) for key in keys]))
+    if len(layers) == 2:
+        for jid in sums:
+            for quarter in range(4):
+                months = [(jid, ("month", m)) for m in range(3 * quarter, 3 * quarter + 3)]
+                groups.append(((jid, ("quarter", quarter)), months))
+    # The totals, as settled over the tree: hidden ones stay hidden, shown ones shown.
     for jid, (num, den) in sums.items():
         cells[(jid, "total")] = cell(code, num, den)
-        groups.append(((jid, "total"), [(jid, key) for key in keys]))
     locked = frozenset((jid, "total") for jid in totals)
     fixed = frozenset((jid, "total") for jid in sums if jid not in totals)
     hidden = solve(cells, groups, primary, locked=locked, fixed=fixed, free=frozenset(free))
-    return {key for key in hidden if len(key) == 2 and key[1] != "total"}, keys
+    wanted = {
+        (key[0], key[1][1])
+        for key in hidden
+        if len(key) == 2 and isinstance(key[1], tuple) and key[1][0] == by
+    }
+    return wanted, layer_keys[by]

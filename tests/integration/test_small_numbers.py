@@ -204,3 +204,50 @@ def test_hiding_spreads_down_the_tree_to_a_fixed_point():
     cells_ = grid(county=60, T1=4, T2=56, v1=3, v2=1, v3=30, v4=26)
     hidden = suppression.solve(cells_, groups, {"T1", "v1", "v2"}, fixed=frozenset({"county"}))
     assert hidden == {"T1", "T2", "v1", "v2", "v3", "v4"}
+
+
+# --- quarters and months of the same year ---------------------------------------------------
+
+
+@pytest.fixture
+def seasons(ctx):
+    """A small quarter (Q2: two reports in April, none in May and June) whose complement
+    (Q3, the smallest other quarter) must not be given back by its months, while the
+    months' own complement falls elsewhere (November: the smallest other month)."""
+    per_month = {1: 30, 2: 30, 3: 30, 4: 2, 5: 0, 6: 0}
+    for month in range(1, 13):
+        for day in range(per_month.get(month, 10)):
+            report(CHENGNAN, at=L(2025, month, 1 + day % 28, 8 + day // 28))
+    db.session.commit()
+
+
+def test_the_months_of_a_quarter_do_not_give_back_a_hidden_quarter(seasons, client):
+    timeutil.set_clock(datetime(2026, 3, 1, 10, 0, tzinfo=timeutil.local_zone()))
+    headers = api_token(client, "statistician")
+
+    def cells_(place, by):
+        response = client.get(
+            "/api/v1/indicators",
+            headers=headers,
+            query_string={
+                "plan": CHILDREN,
+                "year": "2025",
+                "jurisdiction": place,
+                "code": "MR-01",
+                "by": by,
+            },
+        )
+        assert response.status_code == 200
+        return [None if r["suppressed"] else r["value"] for r in response.get_json()["rows"]]
+
+    for place in (COUNTY, NANBIN, CHENGNAN):
+        quarters, months = cells_(place, "quarter"), cells_(place, "month")
+        assert len(quarters) == 4 and len(months) == 12
+        assert quarters[1] is None and months[3] is None  # Q2 and April: small
+        for q, value in enumerate(quarters):
+            inside = months[3 * q : 3 * q + 3]
+            hidden = sum(1 for m in inside if m is None)
+            if value is None:
+                assert hidden >= 1, (place, q, inside)  # else the months add up to it
+            else:
+                assert hidden != 1, (place, q, inside)  # else the quarter minus two months
