@@ -57,8 +57,15 @@ def register_commands(app: Flask) -> None:
         """Check every event chain and checkpoint (or one case's); print each break and
         exit with status 1 if there is any. The run is recorded."""
         from . import timeutil
+        from .models import AuditCheckpoint, Case
         from .services import audit_checks
 
+        if case_id is not None and db.session.get(Case, case_id) is None:
+            has_checkpoints = db.session.scalar(
+                db.select(AuditCheckpoint.id).where(AuditCheckpoint.case_id == case_id).limit(1)
+            )
+            if not has_checkpoints:
+                raise click.BadParameter(f"no case {case_id} / 没有编号为 {case_id} 的案件")
         started = timeutil.now()
         result = audit_checks.verify(case_id)
         audit_checks.record(result, "command", started, case_id)

@@ -255,6 +255,8 @@ def test_verify_exits_zero_on_intact_chains_and_one_naming_each_break(walked, cl
     outcome = runner.invoke(args=["audit", "verify", "--case", str(walked.id)])
     assert outcome.exit_code == 1
     assert second.number not in outcome.output
+    outcome = runner.invoke(args=["audit", "verify", "--case", "999999"])
+    assert outcome.exit_code == 2 and "no case 999999" in outcome.output
     db.session.expire_all()
     runs = db.session.scalars(select(AuditVerification).order_by(AuditVerification.id)).all()
     assert [(r.trigger, r.case_id, r.breaks) for r in runs] == [
