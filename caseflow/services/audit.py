@@ -78,15 +78,23 @@ def known_key(key_id: str) -> bool:
     return key_id == LEGACY_KEY_ID or key_id in current_app.extensions["audit_keys"][1]
 
 
-def mac(key_id: str, payload: str) -> str:
-    """HMAC-SHA-256 of `payload` under the key `key_id` (plain SHA-256 for legacy rows)."""
+def current_key() -> tuple[str, bytes]:
+    """The current key id and key, for a process without the app (synthetic workers)."""
+    key_id, keys = current_app.extensions["audit_keys"]
+    return key_id, keys[key_id]
+
+
+def mac(key_id: str, payload: str, key: bytes | None = None) -> str:
+    """HMAC-SHA-256 of `payload` under the key `key_id` (plain SHA-256 for legacy rows);
+    `key` if given, else the app's key of that id."""
     if key_id == LEGACY_KEY_ID:
         return hashlib.sha256(payload.encode()).hexdigest()
-    key = current_app.extensions["audit_keys"][1][key_id]
+    if key is None:
+        key = current_app.extensions["audit_keys"][1][key_id]
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def _digest(prev_hash: str, event, key_id: str | None = None) -> str:
+def _digest(prev_hash: str, event, key_id: str | None = None, key: bytes | None = None) -> str:
     body = {
         "case_id": event.case_id,
         "seq": event.seq,
@@ -99,7 +107,7 @@ def _digest(prev_hash: str, event, key_id: str | None = None) -> str:
         "data": event.data,
     }
     payload = prev_hash + json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
-    return mac(key_id or event.key_id, payload)
+    return mac(key_id or event.key_id, payload, key)
 
 
 def event_hash_ok(prev_hash: str, event) -> bool:
