@@ -30,6 +30,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.config.from_object(config or Config)
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"].startswith("dev-only"):
         raise RuntimeError("Set CASEFLOW_SECRET_KEY in production.")
+    from .services.audit import install_keys
+
+    install_keys(app)  # refuses to start in production without CASEFLOW_AUDIT_KEY
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (ROOT / "instance").mkdir(exist_ok=True)
 

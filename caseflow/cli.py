@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi seed-demo`, `sweep`, `create-user`."""
+"""Command-line tools: `flask --app wsgi seed-demo`, `sweep`, `create-user`, `audit …`."""
 
 import click
 from flask import Flask
@@ -50,8 +50,63 @@ def register_commands(app: Flask) -> None:
         from . import scheduler as sched
 
         sched.catch_up(app)
-        click.echo("scheduler started (jobs: sweep, outbox, digest)")
+        click.echo("scheduler started (jobs: sweep, outbox, digest, audit)")
         sched.build(app).start()
+
+    audit_group = click.Group("audit", help="Prove the timeline: verify chains, checkpoint heads.")
+    app.cli.add_command(audit_group)
+
+    @audit_group.command("verify")
+    @click.option("--case", "case_id", type=int, default=None, help="Only this case (id).")
+    def audit_verify(case_id):
+        """Check every event chain and checkpoint (or one case's); print each break and
+        exit with status 1 if there is any. The run is recorded."""
+        from . import timeutil
+        from .models import AuditCheckpoint, Case
+        from .services import audit_checks
+
+        if case_id is not None and db.session.get(Case, case_id) is None:
+            has_checkpoints = db.session.scalar(
+                db.select(AuditCheckpoint.id).where(AuditCheckpoint.case_id == case_id).limit(1)
+            )
+            if not has_checkpoints:
+                raise click.BadParameter(f"no case {case_id} / 没有编号为 {case_id} 的案件")
+        started = timeutil.now()
+        result = audit_checks.verify(case_id)
+        audit_checks.record(result, "command", started, case_id)
+        db.session.commit()
+        for item in result.breaks:
+            click.echo(f"BREAK {item.describe()}", err=True)
+        click.echo(
+            f"{result.cases} case(s), {result.events} event(s), {result.checkpoints} "
+            f"checkpoint(s) checked; {len(result.breaks)} break(s). / 已校验 {result.cases} 个"
+            f"案件、{result.events} 条事件、{result.checkpoints} 个检查点，发现 "
+            f"{len(result.breaks)} 处断裂。"
+        )
+        if result.breaks:
+            raise SystemExit(1)
+
+    @audit_group.command("checkpoint")
+    @click.option(
+        "--legacy",
+        is_flag=True,
+        help="Also seal chains of plain SHA-256 events written before keyed hashing "
+        "(once, right after upgrading to migration 0010).",
+    )
+    def audit_checkpoint(legacy):
+        """Checkpoint the head of every chain that verifies (the nightly job does this)."""
+        from .services import audit_checks
+
+        result = audit_checks.verify()
+        heads = dict(result.heads)
+        if legacy:
+            broken = {b.case_id for b in result.breaks if b.reason != "legacy_unsealed"}
+            heads |= {
+                cid: head for cid, head in audit_checks.legacy_heads().items() if cid not in broken
+            }
+        added = audit_checks.checkpoint(heads)
+        db.session.commit()
+        click.echo(f"{added} checkpoint(s) added. / 新增 {added} 个检查点。")
 
     @app.cli.command("create-user")
     @click.argument("username")

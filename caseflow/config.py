@@ -56,6 +56,16 @@ class Config:
     # Behind nginx set this to the number of proxies, so login throttling sees the real
     # client address instead of the proxy's (werkzeug ProxyFix).
     PROXY_COUNT = int(_env("CASEFLOW_PROXY_COUNT", "0"))
+    # The audit trail's HMAC key (services/audit.py): never stored in the database. The
+    # current key signs new events and checkpoints under its id; older keys stay listed in
+    # CASEFLOW_AUDIT_KEYS ("id:key,id:key") so what they signed still verifies after a
+    # rotation. Production refuses to start without a key; elsewhere a development key is
+    # generated into instance/audit.key.
+    AUDIT_KEY = _env("CASEFLOW_AUDIT_KEY")
+    AUDIT_KEY_ID = _env("CASEFLOW_AUDIT_KEY_ID", "k1")
+    AUDIT_KEYS = _env("CASEFLOW_AUDIT_KEYS", "")
+    # The nightly checkpoint and verification of every chain (scheduler.py), local time.
+    AUDIT_HOUR, AUDIT_MINUTE = 2, 30
 
 
 class TestConfig(Config):
@@ -64,3 +74,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("CASEFLOW_TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
     LOGIN_RATE_LIMIT = "1000 per minute"
+    AUDIT_KEY = "test-audit-key"
+    AUDIT_KEY_ID = "t1"
+    AUDIT_KEYS = ""

@@ -107,13 +107,14 @@ SCHEMAS: dict = {
             "denominator": NUMBER,
             "display": {
                 "type": "string",
-                "description": "The value as shown: `—` for none, `<5` when suppressed.",
+                "description": "The value as shown: `—` for none, `*` when suppressed.",
             },
             "suppressed": {
                 "type": "boolean",
-                "description": "A village figure resting on 1–4 cases, hidden from readers "
-                "who may not see the identities there: value, numerator, denominator, "
-                "series and median are null.",
+                "description": "Hidden from readers who may not see the identities there: "
+                "a figure resting on 1–4 cases below the county or in a breakdown, or one it "
+                "could be worked out from (complementary suppression, zeros next to a hidden "
+                "figure included): value, numerator, denominator, series and median are null.",
             },
             "target": {**_ref("IndicatorTarget"), "nullable": True},
             "status": {**_ref("IndicatorStatus"), "nullable": True},
@@ -251,7 +252,8 @@ PATHS: dict = {
             "403). Without `code`/`by`: the rows of the plan (its targets and the "
             "case-derived indicators its measures call for) with value, target, status and "
             "trend. With both `code` and `by`: that indicator cut by the breakdown. A figure "
-            "resting on 1–4 cases in a village is null with display `<5` for a statistician. "
+            "resting on 1–4 cases below the county or in a breakdown, and every figure it could be "
+            "worked out from, is null with display `*` for a statistician. "
             "Unknown query parameters are 422.",
             "parameters": [
                 _query(

@@ -283,7 +283,7 @@ def count_scope(user: User, jurisdiction: Jurisdiction | None = None):
     if not root.contains(jurisdiction):
         return None
     types = frozenset(WORKFLOWS) if user.role == "statistician" else ROLE_CASE_TYPES[user.role]
-    return CountScope(jurisdiction, types, hotline=user.role in HOTLINE_COUNT_ROLES)
+    return CountScope(jurisdiction, types, hotline=user.role in HOTLINE_COUNT_ROLES, root=root)
 
 
 def suppresses_small_numbers(user: User) -> bool:

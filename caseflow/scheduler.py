@@ -3,7 +3,10 @@ workers (never inside them), running APScheduler 3 with fixed job ids:
 
 - `sweep` every SWEEP_MINUTES: deadlines, expiries, reminders, escalations;
 - `outbox` every minute: emails of committed notifications;
-- `digest` every day at DIGEST_TIME: one email per digest user of what is unread.
+- `digest` every day at DIGEST_TIME: one email per digest user of what is unread;
+- `audit` every night at AUDIT_HOUR:AUDIT_MINUTE: verify every event chain against its
+  keys and checkpoints, checkpoint the intact heads, record the run and notify the
+  administrators and the place's supervisors of each break (services/audit_checks.py).
 
 On start it runs the sweep and the outbox once, so a scheduler that was down catches up
 at once; every job is idempotent, so a second scheduler, or cron calling `flask sweep`,
@@ -60,12 +63,40 @@ def run_digest(app: Flask) -> None:
             log.exception("digest failed; the next run tries again")
 
 
+def run_audit(app: Flask) -> None:
+    from .services import audit_checks
+
+    with app.app_context():
+        try:
+            run, added, notified = audit_checks.nightly()
+            db.session.commit()
+            log_at = log.warning if run.breaks else log.info
+            log_at(
+                "audit: %d case(s), %d break(s), %d checkpoint(s) added, %d notified",
+                run.cases,
+                run.breaks,
+                added,
+                notified,
+            )
+        except Exception:
+            db.session.rollback()
+            log.exception("audit verification failed; the next night tries again")
+
+
 def build(app: Flask, scheduler_class=BlockingScheduler):
     scheduler = scheduler_class(timezone=app.config["TIMEZONE"])
     jobs = {
         "sweep": (run_sweep, {"trigger": "interval", "minutes": SWEEP_MINUTES}),
         "outbox": (run_outbox, {"trigger": "interval", "minutes": 1}),
         "digest": (run_digest, {"trigger": "cron", "hour": DIGEST_HOUR, "minute": DIGEST_MINUTE}),
+        "audit": (
+            run_audit,
+            {
+                "trigger": "cron",
+                "hour": app.config["AUDIT_HOUR"],
+                "minute": app.config["AUDIT_MINUTE"],
+            },
+        ),
     }
     for job_id, (func, trigger) in jobs.items():
         scheduler.add_job(

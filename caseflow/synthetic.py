@@ -54,7 +54,7 @@ from .models import (
 )
 
 # The event digest must be exactly the one verify_chain recomputes, so it is reused.
-from .services.audit import GENESIS, _digest
+from .services.audit import GENESIS, _digest, current_key
 from .vocab import (
     CALL_ACTIONS,
     CALL_CATEGORIES,
@@ -786,13 +786,14 @@ class Generator:
         return case
 
     def _chain(self, case_id, events):
-        prev = GENESIS
+        prev, (key_id, key) = GENESIS, self.audit_key
         for seq, e in enumerate(events, 1):
             e["id"] = self._id(Event)
             e["case_id"] = case_id
             e["seq"] = seq
             e["prev_hash"] = prev
-            e["hash"] = prev = _digest(prev, SimpleNamespace(**e))
+            e["key_id"] = key_id
+            e["hash"] = prev = _digest(prev, SimpleNamespace(**e), key_id, key)
             self.rows[Event].append(e)
 
     # --- mandatory report (workflows.md §1) -------------------------------------------------
@@ -1725,6 +1726,8 @@ class Generator:
         """Places, organisations, users and the run number, committed before the cases."""
         self.setup = _Setup(self.opts).build()
         self.rules = _Rules(current_app.config["RULE_PACK"], str(timeutil.local_zone()))
+        # Workers have no app: they get the audit key with the plan (never stored).
+        self.audit_key = current_key()
         self.run_no = self._next_run()
         db.session.commit()
         self.base = {
@@ -1735,6 +1738,7 @@ class Generator:
         """What a worker process needs to make batches (plain picklable values)."""
         return {
             "opts": self.opts,
+            "audit_key": self.audit_key,
             "setup": self.setup,
             "rules": (self.rules.path, self.rules.zone_name, self.rules.years),
             "run_no": self.run_no,
@@ -1749,6 +1753,7 @@ class Generator:
         g = cls(plan["opts"])
         g.as_of, g.start, g.span = plan["as_of"], plan["start"], plan["span"]
         g.setup, g.run_no = plan["setup"], plan["run_no"]
+        g.audit_key = plan["audit_key"]
         g.rules = _Rules(*plan["rules"])
         by_name = {m.__tablename__: m for m in cls.WITH_IDS}
         g.base = {by_name[name]: v for name, v in plan["base"].items()}

@@ -6,6 +6,7 @@ file so that tests can open two connections at once. The schema is built by the 
 migrations, once per run; each test starts from the demo district without cases.
 """
 
+import contextlib
 import os
 import re
 
@@ -53,14 +54,42 @@ def clean(app):
     from caseflow.demo import seed
 
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+        with append_only_lifted(db.session.connection()):
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
         db.session.commit()
         seed(with_cases=False)
         db.session.commit()
     timeutil.set_clock(None)
     yield app
     timeutil.set_clock(None)
+
+
+@contextlib.contextmanager
+def append_only_lifted(connection):
+    """Inside the current transaction, let UPDATE and DELETE through the append-only
+    triggers (migration 0010) — for the purge between tests and for tests that play a
+    tamperer with direct access to the database. Neither way is open to the application:
+    on PostgreSQL session_replication_role needs a superuser (the test login; never the
+    application's), on SQLite the triggers are dropped and put back in the same
+    transaction, so they are back before anything commits."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
+        return
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_no_%'"
+    ).all()
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in triggers:
+            connection.exec_driver_sql(sql)
 
 
 @pytest.fixture

@@ -51,6 +51,9 @@ class CountScope:
     jurisdiction: Jurisdiction
     case_types: frozenset[str]
     hotline: bool = True
+    # The reader's whole area (None: the jurisdiction): small-number suppression weighs a
+    # place against its neighbours there (suppression.py).
+    root: Jurisdiction | None = None
 
 
 @dataclass(frozen=True)
@@ -439,12 +442,16 @@ def _place_column(source: Source):
     return Case.jurisdiction_id
 
 
-def _run_source(source, measures, scope, periods, by):
-    """One GROUP BY query for the measures of a source. Rows: {(bucket, key): {code: Figure}}."""
+def _run_source(source, measures, scope, periods, by, by_place=False):
+    """One GROUP BY query for the measures of a source. Rows: {(bucket, key): {code: Figure}};
+    with `by_place` the key is (jurisdiction id, key): the cells small-number suppression
+    works on (suppression.py), each case at the exact place it is recorded."""
     group = []
     if len(periods) > 1:
         group.append(P.bucket(source.time(), periods).label("bucket"))
     multi = MULTI_DIMENSIONS.get((source.name, by))
+    if by_place:
+        group.append(_place_column(source).label("place"))
     if by in LEVEL_BREAKDOWNS:
         group.append(_place_column(source).label("key"))
     elif by and not multi:
@@ -469,10 +476,12 @@ def _run_source(source, measures, scope, periods, by):
     for row in db.session.execute(stmt):
         values = list(row)
         bucket = values.pop(0) if len(periods) > 1 else 0
+        place = values.pop(0) if by_place else None
         row_key = values.pop(0) if (by and not multi) else None
         for i, (key, measure) in enumerate(layout):
             num, den = values[2 * i], values[2 * i + 1]
-            results[(int(bucket), key if multi else row_key)][measure.code] = _figure(
+            cell = key if multi else row_key
+            results[(int(bucket), (place, cell) if by_place else cell)][measure.code] = _figure(
                 measure, num, den
             )
     return results
@@ -524,13 +533,17 @@ def compute(
     periods: list[P.Period],
     by: str | None = None,
     codes=None,
+    by_place: bool = False,
 ) -> dict[str, dict[tuple[int, object], Figure]]:
     """Case-derived figures: {code: {(period index, breakdown key): Figure}}.
 
     `by` is a breakdown name (catalogue.BREAKDOWNS, except the time ones, which are
     expressed by the periods). The key is None without a breakdown, a jurisdiction id for
-    township/village, else the value of the dimension.
+    township/village, else the value of the dimension. With `by_place` (not with a
+    township/village breakdown) the key is (the jurisdiction a case is recorded at, key).
     """
+    if by_place and by in LEVEL_BREAKDOWNS:
+        raise ValueError("by_place already gives every place")
     wanted = set(codes) if codes is not None else set(CASE_CODES)
     for code, (num, den, _scale) in DERIVED.items():
         if code in wanted:
@@ -547,7 +560,7 @@ def compute(
             and ((source.name, by) not in MULTI_DIMENSIONS)
         ):
             continue
-        rows = _run_source(source, measures, scope, periods, by)
+        rows = _run_source(source, measures, scope, periods, by, by_place)
         if by in LEVEL_BREAKDOWNS:
             rows = _roll_up(rows, scope, by)
         for key, figures in rows.items():

@@ -12,13 +12,15 @@ from sqlalchemy import and_, case, func, select
 
 from ..extensions import db
 from ..models import Jurisdiction, Plan, PlanTarget
-from . import catalogue, compute, submissions
+from . import catalogue, compute, submissions, suppression
 from . import periods as P
 from .compute import CountScope, Figure
 from .plans import CASE_INDICATORS_BY_KIND
 from .status import Rule, Status, evaluate, fmt
+from .suppression import MARK, SMALL
 
-SMALL = 5  # below this many cases, a village figure is shown as "<5"
+# Registry figures about places, not people: never hidden.
+NOT_SUPPRESSED = frozenset({"C-LAW-03"})
 
 
 @dataclass
@@ -42,7 +44,7 @@ class Row:
     @property
     def display(self) -> str:
         if self.suppressed:
-            return "<5"
+            return MARK
         return fmt(self.figure.value if self.figure else None)
 
 
@@ -61,12 +63,33 @@ def rule_for(target: PlanTarget) -> Rule:
     )
 
 
-def suppress(figure: Figure | None, jurisdiction: Jurisdiction, hide_small: bool) -> bool:
-    """A figure resting on 1–4 cases in a village is hidden from people without access
-    to the identities there (a small number can point at one child)."""
-    if not hide_small or figure is None or jurisdiction.level != "village":
-        return False
-    return 0 < figure.base < SMALL
+def hidden_years(
+    codes, scope: CountScope, first: int, last: int, series: dict[str, dict[int, Figure]]
+) -> dict[str, set[int]]:
+    """The years each indicator's figure at the scope's place is hidden from a reader
+    without access to the identities there (suppression.py: small numbers and the cells
+    that would give them away). Figures the units report are not case counts and form no
+    groups the system knows: theirs are hidden when they rest on 1–4, below the county."""
+    codes = list(codes)
+    place = scope.jurisdiction
+    case_codes = [c for c in codes if c in compute.CASE_CODES and c not in NOT_SUPPRESSED]
+    years = list(range(first, last + 1))
+    hidden_at = suppression.hidden_places(scope, case_codes, P.years(first, last))
+    out: dict[str, set[int]] = {}
+    for code in codes:
+        if code in NOT_SUPPRESSED:
+            out[code] = set()
+        elif code in hidden_at:
+            out[code] = {y for i, y in enumerate(years) if place.id in hidden_at[code].get(i, ())}
+        else:
+            out[code] = {
+                y
+                for y, figure in series.get(code, {}).items()
+                if place.level != suppression.EXEMPT_LEVEL
+                and figure is not None
+                and 0 < figure.base < SMALL
+            }
+    return out
 
 
 def workstation_coverage(jurisdiction: Jurisdiction, years: list[int]) -> dict[int, Figure]:
@@ -163,6 +186,7 @@ def plan_rows(
     counted = [c for c in codes if countable(c, scope)]
     first = min(plan.baseline_year, year)
     series = series_for(counted, scope, first, year)
+    hidden_in = hidden_years(counted, scope, first, year, series) if hide_small else {}
     rows = []
     by_code = {t.indicator_code: t for t in targets}
     for code in codes:
@@ -172,12 +196,14 @@ def plan_rows(
             continue
         figures = series.get(code, {})
         figure = figures.get(year)
-        hidden = suppress(figure, scope.jurisdiction, hide_small)
-        values = {y: (f.value if f else None) for y, f in figures.items()}
+        hidden_years_ = hidden_in.get(code, set())
+        hidden = year in hidden_years_
+        # A hidden number must not leak through the trend, nor through the status and
+        # its reason, which are worked out from the values shown.
+        values = {
+            y: (None if y in hidden_years_ or f is None else f.value) for y, f in figures.items()
+        }
         row = Row(indicator, target, figure, values, suppressed=hidden)
-        if hidden:
-            # A hidden number must not leak through its trend either.
-            row.series = {y: None for y in values}
         if target is not None:
             row.status = evaluate(rule_for(target), values, year)
         if code == "PO-05" and figure is not None and not hidden:
@@ -206,7 +232,11 @@ def countable(code: str, scope: CountScope) -> bool:
 
 def breakdown(code: str, scope: CountScope, year: int, by: str, hide_small: bool) -> list[dict]:
     """One indicator cut by a breakdown for a year: [{key, label, value, numerator,
-    denominator, display}], in a stable order. Village figures under 5 are hidden."""
+    denominator, display, suppressed}], in a stable order, every category listed (an empty
+    one as 0, or no rate). With `hide_small`, small numbers and the cells that would give
+    them away are hidden (suppression.py)."""
+    from flask_babel import lazy_gettext as _l
+
     from ..vocab import AGE_BANDS, ORG_TYPES, SEXES, SITUATIONS, label
     from ..workflows import WORKFLOWS
 
@@ -232,8 +262,19 @@ def breakdown(code: str, scope: CountScope, year: int, by: str, hide_small: bool
             (index, None): figures.get((index, None), compute.empty(source_code))
             for index in range(len(periods))
         }
+    elif by not in compute.LEVEL_BREAKDOWNS and source_code in compute.CASE_CODES:
+        found = [key for _index, key in figures]
+        for key in suppression.categories(by, found, scope, periods):
+            figures.setdefault((0, key), compute.empty(source_code))
+    hidden_cells: set = set()
+    if hide_small and source_code in compute.CASE_CODES:
+        if by in compute.LEVEL_BREAKDOWNS:
+            hidden_at = suppression.hidden_places(scope, [source_code], P.years(year, year))
+            hidden_cells = {(jid, None) for jid in hidden_at.get(source_code, {}).get(0, ())}
+        else:
+            hidden_cells, _keys = suppression.hidden_cells(scope, source_code, year, by)
     labels = {
-        "sex": lambda k: label(SEXES, k),
+        "sex": lambda k: label({**SEXES, "unknown": _l("Unknown")}, k),
         "age": lambda k: label(AGE_BANDS, k),
         "case_type": lambda k: str(WORKFLOWS[k].label) if k in WORKFLOWS else str(k),
         "reporter_type": lambda k: label(ORG_TYPES, k),
@@ -253,7 +294,11 @@ def breakdown(code: str, scope: CountScope, year: int, by: str, hide_small: bool
         else:
             place = scope.jurisdiction
             text = labels.get(by, _call_label(by))(key)
-        hidden = suppress(figure, place, hide_small)
+        if by in compute.LEVEL_BREAKDOWNS:
+            hidden = (place.id, None) in hidden_cells
+        else:
+            cell_key = index if by in ("quarter", "month") else key
+            hidden = (scope.jurisdiction.id, cell_key) in hidden_cells
         rows.append(
             {
                 "key": key,
@@ -261,7 +306,7 @@ def breakdown(code: str, scope: CountScope, year: int, by: str, hide_small: bool
                 "value": None if hidden else figure.value,
                 "numerator": None if hidden else figure.numerator,
                 "denominator": None if hidden else figure.denominator,
-                "display": "<5" if hidden else fmt(figure.value),
+                "display": MARK if hidden else fmt(figure.value),
                 "suppressed": hidden,
             }
         )
@@ -270,7 +315,7 @@ def breakdown(code: str, scope: CountScope, year: int, by: str, hide_small: bool
         seen = {row["key"] for row in rows}
         for jid, place in places.items():
             if jid not in seen:
-                rows.append(_empty_row(code, jid, place.name))
+                rows.append(_empty_row(code, jid, place.name, (jid, None) in hidden_cells))
     order = {"age": list(AGE_BANDS), "sex": [*SEXES, "unknown"]}.get(by)
     if order:
         rows.sort(key=lambda r: order.index(r["key"]) if r["key"] in order else len(order))
@@ -281,9 +326,20 @@ def breakdown(code: str, scope: CountScope, year: int, by: str, hide_small: bool
     return rows
 
 
-def _empty_row(code: str, key, text: str) -> dict:
+def _empty_row(code: str, key, text: str, hidden: bool = False) -> dict:
+    """A place without a case: 0 (or no rate) — or hidden, next to a hidden neighbour."""
     count = not catalogue.CATALOGUE[code].is_rate and code != "PO-05"
     value = 0.0 if count else None
+    if hidden:
+        return {
+            "key": key,
+            "label": text,
+            "value": None,
+            "numerator": None,
+            "denominator": None,
+            "display": MARK,
+            "suppressed": True,
+        }
     return {
         "key": key,
         "label": text,

@@ -12,7 +12,7 @@ caseflow/indicators/table.py, the same rows the indicators page and the API show
 - one sheet per breakdown (按季度, 按村（社区）…): indicators as rows, categories as columns;
 - 指标说明: what each indicator is, how it is computed and who reports it.
 
-Suppressed village figures are written as "<5"; every other figure is a number cell.
+Hidden figures (suppression.py) are written as "*"; every other figure is a number cell.
 """
 
 from collections.abc import Callable
@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from .. import timeutil
 from ..models import Plan
 from ..vocab import AGE_BANDS, SEXES
-from . import catalogue, table
+from . import catalogue, suppression, table
 from .compute import CountScope
 from .plans import CASE_INDICATORS_BY_KIND
 
@@ -204,7 +204,7 @@ class _Builder:
 
     def put_value(self, cell, indicator, value, suppressed: bool) -> None:
         if suppressed:
-            cell.value = "<5"
+            cell.value = suppression.MARK
             cell.alignment = Alignment(horizontal="right")
         elif value is not None:
             cell.value = value
@@ -258,13 +258,16 @@ class _Builder:
             line = ws.max_row
             ws.cell(line, 2).alignment = WRAP
             by_key = {item["key"]: item for item in results[code]}
+            # A category this indicator does not have is an empty cell of its group: hidden
+            # like the others when any of them is.
+            any_hidden = any(item["suppressed"] for item in results[code])
             for offset, key in enumerate(keys):
                 cell = ws.cell(line, 4 + offset)
                 item = by_key.get(key)
                 if item is None:
                     # No case in this category: a count is 0, a rate has no value.
                     counted = not indicator.is_rate and indicator.unit != "hours"
-                    self.put_value(cell, indicator, 0 if counted else None, False)
+                    self.put_value(cell, indicator, 0 if counted else None, any_hidden)
                 else:
                     self.put_value(cell, indicator, item["value"], item["suppressed"])
 
@@ -291,7 +294,9 @@ class _Builder:
         ws.append([])
         ws.append(["注：状态按规划值、基线年份和近年趋势判定；案件数据不含封存和测试案件。"])
         if self.hide_small:
-            ws.append(["注：村（社区）一级少于5件的数字显示为“<5”。"])
+            ws.append([f"注：显示为“{suppression.MARK}”的数字已隐去，以免识别出具体个人："])
+            for line in suppression.METHOD:
+                ws.append([str(line)])  # the sheet is built in Chinese (force_locale)
         at = timeutil.to_local(timeutil.now())
         ws.append([f"生成时间：{at:%Y-%m-%d %H:%M}"])
 

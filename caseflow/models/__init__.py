@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
 from .calendar import CalendarChange, CalendarDay, CalendarYear
+from .audit import AuditCheckpoint, AuditVerification
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
@@ -17,6 +18,8 @@ __all__ = [
     "CalendarChange",
     "CalendarDay",
     "CalendarYear",
+    "AuditCheckpoint",
+    "AuditVerification",
     "Case",
     "CaseCounter",
     "Deadline",

@@ -142,7 +142,8 @@ class Event(db.Model):
     """One immutable line of a case's timeline.
 
     Each event carries the hash of the one before it on the same case, so an edited or
-    deleted row breaks the chain (services.audit.verify_chain finds where).
+    deleted row breaks the chain (services.audit.verify_chain finds where). The database
+    refuses UPDATE and DELETE on this table (triggers, migration 0010).
     """
 
     __tablename__ = "events"
@@ -166,6 +167,9 @@ class Event(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Which audit key made `hash` (services/audit.py); "sha256" for the plain hashes of
+    # events written before keyed hashing.
+    key_id: Mapped[str] = mapped_column(String(16), server_default="sha256")
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -23,6 +23,7 @@ def wants_json() -> bool:
 def register(app: Flask) -> None:
     from . import api_calendar, api_hotline, api_notifications  # noqa: F401  (routes on the API blueprint)
     from .api import bp as api_bp
+    from .audit import bp as audit_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
     from .documents import bp as documents_bp
@@ -47,6 +48,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(indicators_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(audit_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -6,8 +6,10 @@ POST /api/v1/indicator-submissions/<id>/review  a statistician accepts or return
 GET  /api/v1/indicator-submissions              the figures of the area or of the unit
 
 The table and the figures come from caseflow/indicators (the same rows as the page and
-the workbook). A figure resting on 1–4 cases in a village is null with display "<5" for
-readers who may not see the identities there — its numerator, denominator and trend too.
+the workbook). For readers who may not see the identities of a place, a figure resting on
+1–4 cases below the county, and every figure it could be worked out from
+(indicators/suppression.py), is null with display "*" — its numerator, denominator and
+trend too.
 The routes are attached to the blueprint of caseflow/views/api.py.
 """
 

@@ -28,8 +28,9 @@ from .. import policy, timeutil
 from ..extensions import db
 from ..forms.base import choices
 from ..forms.indicators import BandForm, FigureForm, ReviewForm, WorkstationForm
-from ..indicators import catalogue, periods, plans, submissions, table
+from ..indicators import catalogue, periods, plans, submissions, suppression, table
 from ..indicators.status import evaluate, fmt
+from ..indicators.suppression import MARK
 from ..models import IndicatorSubmission, Jurisdiction, Plan, PlanTarget, User
 from ..services.errors import NotFound, ServiceError
 from ..vocab import INDICATOR_STATUSES, SUBMISSION_STATUSES, TARGET_ATTRIBUTES, label
@@ -168,6 +169,11 @@ def _chart(key: str, title: str, unit: str, series: dict, target=None) -> dict:
     } | _chart_target(target)
 
 
+def _suppression(hide: bool) -> dict:
+    """The method of hiding small numbers, told to the readers who see them hidden."""
+    return {"suppression_method": suppression.METHOD if hide else (), "suppression_mark": MARK}
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -195,6 +201,7 @@ def index():
         attributes=TARGET_ATTRIBUTES,
         can_edit=plans.can_edit(current_user, filters.plan),
         export_url=url_for("indicator_exports.start") if exporting else None,
+        **_suppression(hide),
     )
 
 
@@ -223,13 +230,19 @@ def detail(code):
             )
         )
     last = min(plan.end_year, max(filters.year, timeutil.to_local(timeutil.now()).year))
-    figures = table.series_for([code], scope, plan.baseline_year, last).get(code, {})
+    all_figures = table.series_for([code], scope, plan.baseline_year, last)
+    figures = all_figures.get(code, {})
+    hidden_years = (
+        table.hidden_years([code], scope, plan.baseline_year, last, all_figures)[code]
+        if hide
+        else set()
+    )
     series, shown = {}, {}
     for year, figure in sorted(figures.items()):
-        hidden = table.suppress(figure, filters.place, hide)
+        hidden = year in hidden_years
         series[year] = None if hidden or figure is None else figure.value
         shown[year] = {
-            "display": "<5" if hidden else fmt(figure.value if figure else None),
+            "display": MARK if hidden else fmt(figure.value if figure else None),
             "numerator": None if hidden or figure is None else figure.numerator,
             "denominator": None if hidden or figure is None else figure.denominator,
         }
@@ -273,6 +286,7 @@ def detail(code):
         statuses=INDICATOR_STATUSES,
         attributes=TARGET_ATTRIBUTES,
         submission_statuses=SUBMISSION_STATUSES,
+        **_suppression(hide),
     )
 
 

@@ -31,6 +31,7 @@ KIND_LABELS = {
     "referral_answer": _l("Referral answer"),
     "expiry": _l("Order expiry"),
     "digest": _l("Digest"),
+    "audit_break": _l("Audit trail"),
 }
 
 

@@ -19,7 +19,7 @@ from caseflow.extensions import db
 from caseflow.models import Case, Deadline, Event, Jurisdiction, Organisation, Visit
 from caseflow.services import audit, cases, referrals, visits
 from caseflow.services.errors import ValidationFailed
-from tests.conftest import user
+from tests.conftest import append_only_lifted, user
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -381,26 +381,29 @@ def test_the_chain_links_each_event_to_the_one_before(walked):
 )
 def test_a_tampered_event_is_found(walked, column, value):
     seq = 2
-    db.session.execute(
-        text(f"UPDATE events SET {column} = :value WHERE case_id = :case AND seq = :seq"),
-        {"value": value, "case": walked.id, "seq": seq},
-    )
+    with append_only_lifted(db.session.connection()):
+        db.session.execute(
+            text(f"UPDATE events SET {column} = :value WHERE case_id = :case AND seq = :seq"),
+            {"value": value, "case": walked.id, "seq": seq},
+        )
     db.session.expire_all()
     assert audit.verify_chain(walked.id) == seq
 
 
 def test_a_tampered_time_is_found(walked):
-    db.session.execute(
-        update(Event)
-        .where(Event.case_id == walked.id, Event.seq == 3)
-        .values(at=local(2026, 11, 1, 10, 0))
-    )
+    with append_only_lifted(db.session.connection()):
+        db.session.execute(
+            update(Event)
+            .where(Event.case_id == walked.id, Event.seq == 3)
+            .values(at=local(2026, 11, 1, 10, 0))
+        )
     db.session.expire_all()
     assert audit.verify_chain(walked.id) == 3
 
 
 def test_a_deleted_event_breaks_the_chain_at_the_next_one(walked):
-    db.session.execute(delete(Event).where(Event.case_id == walked.id, Event.seq == 2))
+    with append_only_lifted(db.session.connection()):
+        db.session.execute(delete(Event).where(Event.case_id == walked.id, Event.seq == 2))
     db.session.expire_all()
     assert audit.verify_chain(walked.id) == 3
 
@@ -410,7 +413,8 @@ def test_a_rehashed_event_still_breaks_the_link_to_the_next(walked):
     event = db.session.scalar(select(Event).where(Event.case_id == walked.id, Event.seq == 2))
     event.comment = "改过的备注"
     event.hash = audit._digest(event.prev_hash, event)
-    db.session.flush()
+    with append_only_lifted(db.session.connection()):
+        db.session.flush()
     db.session.expire_all()
     assert audit.verify_chain(walked.id) == 3
 

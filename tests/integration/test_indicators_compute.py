@@ -428,9 +428,11 @@ def test_village_figures_under_five_are_hidden_from_the_statistician(data):
         )
         chengnan = next(r for r in rows if r["label"] == "城南社区")
         empty = next(r for r in rows if r["label"] == "红井社区")
-        assert chengnan["display"] == ("<5" if hidden else "2")
+        assert chengnan["display"] == ("*" if hidden else "2")
         assert chengnan["value"] == (None if hidden else 2)
-        assert empty["display"] == "0"  # nothing to hide in a village without a case
+        # A village without a case next to a hidden one is hidden too: its "0" would say
+        # where the cases are.
+        assert empty["display"] == ("*" if hidden else "0")
 
 
 def test_years_before_the_first_case_have_no_data(data):

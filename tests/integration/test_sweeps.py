@@ -293,15 +293,15 @@ class Recording(BackgroundScheduler):
 def test_the_scheduler_has_fixed_job_ids_and_replaces_them(clean):
     built = scheduler.build(clean, Recording)
     assert not built.running
-    assert sorted(job.id for job in built.get_jobs()) == ["digest", "outbox", "sweep"]
+    assert sorted(job.id for job in built.get_jobs()) == ["audit", "digest", "outbox", "sweep"]
     assert all(kwargs["replace_existing"] for kwargs in built.added)
     assert {job.id: job.max_instances for job in built.get_jobs()} == dict.fromkeys(
-        ("sweep", "outbox", "digest"), 1
+        ("sweep", "outbox", "digest", "audit"), 1
     )
     assert all(job.coalesce for job in built.get_jobs())
 
 
-def test_building_the_scheduler_twice_on_one_jobstore_keeps_three_jobs(clean):
+def test_building_the_scheduler_twice_on_one_jobstore_keeps_four_jobs(clean):
     """Jobs reach a job store only when the scheduler starts; each is started paused, so no
     job runs, and shut down at the end (MemoryJobStore empties on shutdown). Without replace_existing the second start would
     raise ConflictingIdError."""
@@ -316,7 +316,12 @@ def test_building_the_scheduler_twice_on_one_jobstore_keeps_three_jobs(clean):
             built = scheduler.build(clean, on_store)
             built.start(paused=True)
             started.append(built)
-            assert sorted(job.id for job in store.get_all_jobs()) == ["digest", "outbox", "sweep"]
+            assert sorted(job.id for job in store.get_all_jobs()) == [
+                "audit",
+                "digest",
+                "outbox",
+                "sweep",
+            ]
     finally:
         for built in started:
             built.shutdown(wait=False)

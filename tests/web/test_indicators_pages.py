@@ -184,13 +184,16 @@ def test_drill_down_hides_small_village_numbers_from_the_statistician(client):
     assert response.status_code == 200
     page = text(response)
     row = re.search(r'<tr data-key="\d+"><td>城南社区</td>.*?</tr>', page, re.S).group(0)
-    assert "&lt;5" in row and ">3<" not in row
+    assert '<td class="value">*</td>' in row and ">3<" not in row
     # Nor in the chart's data: a hidden number is null there.
     charts = re.search(r'id="indicator-charts">(.*?)</script>', page, re.S).group(1)
     assert "城南社区" in charts or "\\u57ce\\u5357" in charts
-    # By sex at the county: three girls, shown.
+    # By sex, even at the county: three girls are a small number, hidden with the zeros
+    # beside them (a "0" for boys would tell it is three girls).
     page = text(client.get(f"/indicators/MR-01?year={year}&by=sex"))
-    assert re.search(r"<td class=\"value\">3</td>", page)
+    assert not re.search(r"<td class=\"value\">3</td>", page)
+    assert len(re.findall(r"<td class=\"value\">\*</td>", page)) == 3
+    assert 'id="suppression-method"' in page
     # The supervisor may see the identities there: the exact number.
     login(client, "supervisor")
     page = text(client.get(f"/indicators/MR-01?year={year}&by=village"))
@@ -199,7 +202,7 @@ def test_drill_down_hides_small_village_numbers_from_the_statistician(client):
     # The village itself as the place: its trend is hidden too for the statistician.
     login(client, "statistician")
     page = text(client.get(f"/indicators/MR-01?year={year}&jurisdiction={CHENGNAN}&by=sex"))
-    assert f'<tr data-year="{year}"><td>{year}</td><td>&lt;5</td>' in page
+    assert f'<tr data-year="{year}"><td>{year}</td><td>*</td>' in page
 
 
 def test_drill_down_refuses_unknown_breakdowns_and_codes(client):
