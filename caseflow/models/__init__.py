@@ -1,7 +1,7 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
-from .calendar import CalendarChange, CalendarDay, CalendarYear
 from .audit import AuditCheckpoint, AuditVerification
+from .calendar import CalendarChange, CalendarDay, CalendarYear
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
