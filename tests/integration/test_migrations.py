@@ -182,6 +182,33 @@ def test_an_unknown_case_type_is_refused(ctx):
         db.session.execute(insert(Case).values(**case_row("submitted", "parking_ticket")))
 
 
+# The vocabularies 0005's CHECK constraints know: a scratch database seeded at head drops
+# the demo rows of later roles and unit types before it goes down to 0005.
+ROLES_0005 = (
+    "child_director child_supervisor civil_affairs police court_liaison legal_aid hotline "
+    "womens_federation supervisor statistician data_reporter admin"
+).split()
+ORG_TYPES_0005 = (
+    "police_station police_bureau civil_affairs court procuratorate legal_aid_centre "
+    "justice_bureau womens_federation education_bureau health_bureau school kindergarten "
+    "hospital village_committee township_government social_work relief_agency "
+    "welfare_institution shelter hotel hotline_centre working_committee other"
+).split()
+
+
+def keep_only_what_0005_knows() -> None:
+    from sqlalchemy import delete
+
+    from caseflow.models import Organisation, User
+
+    later_orgs = select(Organisation.id).where(Organisation.type.not_in(ORG_TYPES_0005))
+    db.session.execute(
+        delete(User).where(User.role.not_in(ROLES_0005) | User.organisation_id.in_(later_orgs))
+    )
+    db.session.execute(delete(Organisation).where(Organisation.type.not_in(ORG_TYPES_0005)))
+    db.session.commit()
+
+
 # --- 0006: the working-day calendar ---------------------------------------------------------
 
 
@@ -213,6 +240,7 @@ def test_0006_seeds_the_calendar_and_recovers_plain_day_rows(app, tmp_path):
                 db.session.execute(insert(Case).values(**case_row("submitted")))
                 db.session.commit()
                 case_id = db.session.scalar(select(Case.id))
+                keep_only_what_0005_knows()
                 downgrade(revision="0005")
                 old = sa.table(
                     "deadlines",
