@@ -73,6 +73,8 @@ USERS = [
     ("data_procuratorate", "秦正", "procuratorate", "data_reporter"),
     ("data_justice", "周敏", "justice", "data_reporter"),
     ("admin", "系统管理员", "committee", "admin"),
+    # Reads the access log of the whole county: who read which case, and how.
+    ("auditor", "龙审言", "committee", "auditor"),
 ]
 
 # Children of the demo reports (invented; the ID numbers pass the GB 11643 check).

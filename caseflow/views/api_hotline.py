@@ -22,6 +22,7 @@ from ..forms.base import id_number_ok, normalise_id_number, normalise_phone, sto
 from ..models import HotlineCall
 from ..services import cases as case_service
 from ..services import hotline as hotline_service
+from ..services.access_log import log_reads
 from ..services.errors import GUARD_MESSAGES, Forbidden, ValidationFailed
 from ..workflows import WORKFLOWS
 from .api import bp, commit, json_body, token_required
@@ -209,10 +210,11 @@ def hotline_matches():
     if errors:
         raise ValidationFailed(fields=errors)
     found = hotline_service.matches(user, phone, id_number)
+    log_reads(user, found.cases, "hotline_preview", what="matches")
+    db.session.commit()
     return jsonify(
         {
             "calls": [call_json(c) for c in found.calls],
             "cases": [presenters.case_summary(user, c) for c in found.cases],
-            "hidden": found.hidden,
         }
     )
