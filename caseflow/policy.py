@@ -297,6 +297,9 @@ FREE_TEXT_FIELDS: dict[str, frozenset[str]] = {
     "ProtectionOrder": frozenset({"measures_other", "rejection_reason"}),
     "LegalAid": frozenset({"materials_requested", "denial_reason", "outcome"}),
     "HotlineCall": frozenset({"summary", "action_note", "callback_note"}),
+    # A staff member's name next to a step is no free text, but the reporter is often the
+    # user who submitted the report: hidden from a reader who may not see the reporter.
+    "User": frozenset({"display_name"}),
 }
 
 # Compound surnames: the given name is what follows them, not the second character.
