@@ -21,7 +21,7 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
-    from . import api_hotline, api_notifications  # noqa: F401  (routes on the API blueprint)
+    from . import api_access_log, api_hotline, api_notifications  # noqa: F401  (API routes)
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -35,7 +35,9 @@ def register(app: Flask) -> None:
     # The review page, waivers and the rule-pack page (cases blueprint), the waiver API;
     # the indicator API.
     from . import api_indicators, api_review, review  # noqa: F401
+    from .access_log import bp as access_log_bp
 
+    app.register_blueprint(access_log_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     from .indicator_exports import bp as indicator_exports_bp

@@ -537,6 +537,8 @@ def answer_referral(referral_id, action):
     if form[unused].data:
         raise ValidationFailed(fields={unused: [_("Not used for this action.")]})
     referral_service.answer(referral, user, action, form[used].data or "")
+    # The answer carries the sender's reason: a read of the case when written for the team.
+    log_reads(user, [referral.case], "api_detail", what=f"referral:{action}")
     commit()
     shown = presenters.shown_referral(user, referral)
     return jsonify(presenters.referral(shown) | {"case_version": referral.case.version})

@@ -101,10 +101,11 @@ def case_list():
     page = max(1, page)
     per_page = current_app.config["PER_PAGE"]
     items, total = queries.case_list(current_user, filters, page, per_page)
-    # The subjects' names on the list are identities: a read of each case whose names
-    # this user sees unmasked (a name search is logged as a search).
-    log_reads(current_user, items, "search" if filters.q else "list")
-    db.session.commit()
+    if filters.q:
+        # The page shows no names, but a search matches names where the user may see
+        # them: its results are reads of those cases.
+        log_reads(current_user, items, "search")
+        db.session.commit()
     base = current_user.organisation.jurisdiction
     places = db.session.scalars(
         db.select(Jurisdiction)
@@ -335,6 +336,10 @@ def _expiry_notice(case) -> dict | None:
 
 
 def _render_detail(case, failed=None, visit_form=None, referral_form=None, status=200):
+    # Every answer showing the case page is a read of the case (views/identity_routes.py);
+    # on a refused change the rollback already happened, so this commits the row alone.
+    log_access(current_user, case, "page")
+    db.session.commit()
     if visit_form is None:
         visit_form = VisitForm(formdata=None, prefix="visit")
         visit_form.version.data = case.version
@@ -379,10 +384,7 @@ def _render_detail(case, failed=None, visit_form=None, referral_form=None, statu
 @bp.get("/cases/<int:case_id>")
 @login_required
 def detail(case_id):
-    case = _case_or_404(case_id)
-    log_access(current_user, case, "page")
-    db.session.commit()
-    return _render_detail(case)
+    return _render_detail(_case_or_404(case_id))
 
 
 @bp.post("/cases/<int:case_id>/actions/<trigger>")
@@ -498,19 +500,18 @@ def answer_referral(referral_id, action):
 @login_required
 def referral_inbox():
     show_all = request.args.get("all") == "1"
+    received = queries.referrals_to(current_user, open_only=not show_all)
+    sent = queries.referrals_from(current_user, open_only=not show_all)
+    # The reasons and answers are the cases' free text, as written for the case team.
+    log_reads(current_user, list({r.case_id: r.case for r in received + sent}.values()), "list")
+    db.session.commit()
     return render_template(
         "referrals.html",
-        referrals=[
-            presenters.shown_referral(current_user, r)
-            for r in queries.referrals_to(current_user, open_only=not show_all)
-        ],
+        referrals=[presenters.shown_referral(current_user, r) for r in received],
         show_all=show_all,
         can_answer=lambda r: policy.can_answer_referral(current_user, r),
         can_withdraw=lambda r: policy.can_withdraw_referral(current_user, r),
-        sent=[
-            presenters.shown_referral(current_user, r)
-            for r in queries.referrals_from(current_user, open_only=not show_all)
-        ],
+        sent=[presenters.shown_referral(current_user, r) for r in sent],
         linked_case=referrals.linked_case,
         referral_overdue=queries.referral_overdue,
     )
