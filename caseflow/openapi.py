@@ -596,7 +596,30 @@ def schemas() -> dict:
             {
                 "type": "object",
                 "properties": {
-                    "description": {"type": "string"},
+                    "description": {
+                        "type": "string",
+                        "description": "Free text, like comments, notes, reasons and facts: "
+                        "for a reader without identity access the persons' names, ID numbers, "
+                        "phones and addresses and any ID-number or mobile pattern are masked.",
+                    },
+                    "text_redacted": {
+                        "type": "boolean",
+                        "description": "true when free text is masked for this reader "
+                        "(the pages show 已隐去身份信息)",
+                    },
+                    "warnings": {
+                        "type": "array",
+                        "description": "Only on the answer to a change: identity_in_text when "
+                        "the free text just saved names a person, an ID or a phone number "
+                        "(write 当事人 / 被申请人 instead); the text is saved as sent.",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
                     "special_protection": {
                         "type": "array",
                         "items": {"type": "string", "enum": list(SPECIAL_PROTECTION)},

@@ -347,7 +347,10 @@ class Redactor:
     structured fields: full name, given name, surname + 某/氏, ID number, phone, address,
     and any ID-number or mobile-number pattern."""
 
-    def __init__(self, persons):
+    def __init__(self, persons, patterns: bool = True):
+        # patterns: also mask any ID-number or mobile pattern (off when only the reporter
+        # is hidden from a team member, who may read the other persons' numbers).
+        self._patterns = patterns
         terms: dict[str, str] = {}
         for p in persons:
             if p.name and len(p.name.strip()) >= 2:
@@ -384,8 +387,9 @@ class Redactor:
         result = value
         if self._pattern is not None:
             result = self._pattern.sub(lambda m: self._terms[m.group(0)], result)
-        result = ID_NUMBER_RE.sub(lambda m: mask(m.group(0), "id_number"), result)
-        result = MOBILE_RE.sub(lambda m: mask(_digits(m.group(0)), "phone"), result)
+        if self._patterns:
+            result = ID_NUMBER_RE.sub(lambda m: mask(m.group(0), "id_number"), result)
+            result = MOBILE_RE.sub(lambda m: mask(_digits(m.group(0)), "phone"), result)
         return RedactedText(result) if result != value else value
 
     def names_in(self, value) -> list[str]:
@@ -414,7 +418,7 @@ def redactor(user: User, case: Case) -> "Redactor | _Plain":
         hidden = [
             p for p in case.persons if p.role == "reporter" and not can_see_reporter(user, case)
         ]
-        return Redactor(hidden) if hidden else PLAIN
+        return Redactor(hidden, patterns=False) if hidden else PLAIN
     return Redactor(case.persons)
 
 

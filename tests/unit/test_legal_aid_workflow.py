@@ -53,7 +53,7 @@ STATES = {
 CENTRE = {"legal_aid"}
 SUPERVISOR = {"supervisor"}
 # "any unit / hotline": every operational role (an addition: the document lists no roles).
-ANY_UNIT = set(ROLES) - {"statistician", "admin", "data_reporter"}
+ANY_UNIT = set(ROLES) - {"statistician", "admin", "data_reporter", "auditor"}
 
 # trigger: (sources, destination, roles) — workflows.md §4, row by row.
 TABLE = {
