@@ -83,6 +83,8 @@ USERS = [
     ("institution_reporter_2", "冉仁心", "hospital", "institution_reporter"),
     # A proxy applicant for protection orders (法释〔2022〕17号 Art. 2): the 残联.
     ("assisting_org", "马自强", "disabled", "assisting_org"),
+    # Reads the access log of the whole county: who read which case, and how.
+    ("auditor", "龙审言", "committee", "auditor"),
 ]
 
 # Children of the demo reports (invented; the ID numbers pass the GB 11643 check).

@@ -5,6 +5,7 @@ every /api/v1 route is described here and every path here is a route.
 """
 
 from . import (
+    openapi_access_log,
     openapi_calendar,
     openapi_hotline,
     openapi_indicators,
@@ -643,7 +644,30 @@ def schemas() -> dict:
             {
                 "type": "object",
                 "properties": {
-                    "description": {"type": "string"},
+                    "description": {
+                        "type": "string",
+                        "description": "Free text, like comments, notes, reasons and facts: "
+                        "for a reader without identity access the persons' names, ID numbers, "
+                        "phones and addresses and any ID-number or mobile pattern are masked.",
+                    },
+                    "text_redacted": {
+                        "type": "boolean",
+                        "description": "true when free text is masked for this reader "
+                        "(the pages show 已隐去身份信息)",
+                    },
+                    "warnings": {
+                        "type": "array",
+                        "description": "Only on the answer to a change: identity_in_text when "
+                        "the free text just saved names a person, an ID or a phone number "
+                        "(write 当事人 / 被申请人 instead); the text is saved as sent.",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        },
+                    },
                     "special_protection": {
                         "type": "array",
                         "items": {"type": "string", "enum": list(SPECIAL_PROTECTION)},
@@ -1220,12 +1244,14 @@ def spec() -> dict:
             | openapi_review.SCHEMAS
             | openapi_notifications.SCHEMAS
             | openapi_indicators.SCHEMAS
-            | openapi_calendar.SCHEMAS,
+            | openapi_calendar.SCHEMAS
+            | openapi_access_log.SCHEMAS,
         },
         "paths": paths()
         | openapi_hotline.PATHS
         | openapi_review.PATHS
         | openapi_notifications.PATHS
         | openapi_indicators.PATHS
-        | openapi_calendar.PATHS,
+        | openapi_calendar.PATHS
+        | openapi_access_log.PATHS,
     }

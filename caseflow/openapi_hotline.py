@@ -166,6 +166,8 @@ SCHEMAS: dict = {
     },
     "HotlineMatches": {
         "type": "object",
+        "description": "Records outside the user's scope are neither shown nor counted: the "
+        "answer looks the same whether they exist or not.",
         "properties": {
             "calls": {
                 "type": "array",
@@ -176,10 +178,6 @@ SCHEMAS: dict = {
                 "type": "array",
                 "items": _ref("CaseSummary"),
                 "description": "Cases in the user's scope (identities masked per policy).",
-            },
-            "hidden": {
-                "type": "integer",
-                "description": "Matching cases outside the user's scope: counted, never shown.",
             },
         },
     },

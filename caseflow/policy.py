@@ -5,6 +5,8 @@ answer to "may this user open this case", so what a user can count is what they 
 open (shared/domain/workflows.md "Roles and scope").
 """
 
+import re
+
 from sqlalchemy import and_, exists, false, or_, select
 
 from .extensions import db
@@ -41,10 +43,11 @@ ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
     "institution_reporter": frozenset(),
     # Sees the applications it drafts (owner organisation), no case type of its place.
     "assisting_org": frozenset(),
+    "auditor": frozenset(),  # reads the access log, never a case
 }
 
 # Roles that never see identities (workflows.md: statistician and admin "no identity data").
-NO_IDENTITY_ROLES = frozenset({"statistician", "admin", "data_reporter"})
+NO_IDENTITY_ROLES = frozenset({"statistician", "admin", "data_reporter", "auditor"})
 
 # Roles that form the case team by their position in the jurisdiction (they review,
 # verify or approve), and so see identities of the cases in their scope.
@@ -309,4 +312,198 @@ def can_review_figure(user: User, submission) -> bool:
         user.role in REVIEWER_ROLES
         and submission.submitted_by_id != user.id
         and user.organisation.jurisdiction.contains(submission.jurisdiction)
+    )
+
+
+# --- identities in free text -------------------------------------------------------------
+
+# Every free-text field that can carry a person's identity, by model. A user who may not
+# see a case's identities reads these only through a Redactor (presenters.shown wraps the
+# objects so pages, API, print views and exports all read the same redacted values).
+FREE_TEXT_FIELDS: dict[str, frozenset[str]] = {
+    "Case": frozenset({"description"}),
+    "Event": frozenset({"comment"}),
+    "Referral": frozenset({"reason", "answer"}),
+    "Visit": frozenset({"notes"}),
+    "Deadline": frozenset({"waiver_reason"}),
+    "MandatoryReport": frozenset({"findings"}),
+    "DvIncident": frozenset(
+        {"location", "injuries", "outcome_detail", "warning_facts", "warning_prohibition"}
+    ),
+    "ProtectionOrder": frozenset({"measures_other", "rejection_reason"}),
+    "LegalAid": frozenset({"materials_requested", "denial_reason", "outcome"}),
+    "HotlineCall": frozenset({"summary", "action_note", "callback_note"}),
+    # A staff member's name next to a step is no free text, but the reporter is often the
+    # user who submitted the report: hidden from a reader who may not see the reporter.
+    "User": frozenset({"display_name"}),
+}
+
+# Compound surnames: the given name is what follows them, not the second character.
+COMPOUND_SURNAMES = frozenset(
+    {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
+     "宇文", "司徒", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "呼延", "申屠"}
+)  # fmt: skip
+
+# Any mainland ID number (17 digits and a check digit) or mobile number, even of a person
+# the case does not record: digits around them mean a longer number, not one of these.
+ID_NUMBER_RE = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+MOBILE_RE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])")
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    if len(name) > 2 and name[:2] in COMPOUND_SURNAMES:
+        return name[:2], name[2:]
+    return name[:1], name[1:]
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", value)
+
+
+class RedactedText(str):
+    """Free text with identities replaced; pages show it with the "已隐去身份信息" badge."""
+
+    redacted = True
+
+    def __html__(self) -> str:
+        from markupsafe import Markup, escape
+
+        badge = Markup(' <span class="badge text-bg-secondary redacted-note">{}</span>')
+        return str(escape(str(self)) + badge.format(identity_hidden_label()))
+
+
+def identity_hidden_label() -> str:
+    from flask_babel import gettext
+
+    return gettext("Identity information hidden")
+
+
+class Redactor:
+    """Replaces the identities of a case's persons in free text with the masks of the
+    structured fields: full name, given name, surname + 某/氏, ID number, phone, address,
+    and any ID-number or mobile-number pattern."""
+
+    def __init__(self, persons, patterns: bool = True):
+        # patterns: also mask any ID-number or mobile pattern (off when only the reporter
+        # is hidden from a team member, who may read the other persons' numbers).
+        self._patterns = patterns
+        terms: dict[str, str] = {}
+        for p in persons:
+            if p.name and len(p.name.strip()) >= 2:
+                name = p.name.strip()
+                masked = mask(name, "name")
+                surname, given = _split_name(name)
+                terms[name] = masked
+                for suffix in ("某某", "某", "氏"):
+                    terms[surname + suffix] = masked
+                # A one-character given name is too common a character to replace alone.
+                if len(given) >= 2:
+                    terms[given] = masked
+            if p.id_number and len(p.id_number) >= 6:
+                terms[p.id_number] = mask(p.id_number, "id_number")
+                if p.id_number[-1] in "Xx":
+                    terms[p.id_number[:-1] + p.id_number[-1].swapcase()] = mask(
+                        p.id_number, "id_number"
+                    )
+            if p.phone and len(_digits(p.phone)) >= 7:
+                terms[p.phone] = mask(p.phone, "phone")
+            if p.address and len(p.address.strip()) >= 4:
+                terms[p.address.strip()] = mask(p.address, "address")
+        # Longest first, so "王秀英" is replaced before "王某" or "秀英" could cut it.
+        self._terms = terms
+        self._pattern = (
+            re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+            if terms
+            else None
+        )
+
+    def text(self, value):
+        if not value or not isinstance(value, str):
+            return value
+        result = value
+        if self._pattern is not None:
+            result = self._pattern.sub(lambda m: self._terms[m.group(0)], result)
+        if self._patterns:
+            result = ID_NUMBER_RE.sub(lambda m: mask(m.group(0), "id_number"), result)
+            result = MOBILE_RE.sub(lambda m: mask(_digits(m.group(0)), "phone"), result)
+        return RedactedText(result) if result != value else value
+
+    def names_in(self, value) -> list[str]:
+        """The identities of the case's persons found in a text (for the typing warning)."""
+        if not value or self._pattern is None:
+            return []
+        return sorted({m.group(0) for m in self._pattern.finditer(value)})
+
+
+class _Plain:
+    """The redactor of a user who may see the identities: every text as written."""
+
+    @staticmethod
+    def text(value):
+        return value
+
+
+PLAIN = _Plain()
+
+
+def redactor(user: User, case: Case) -> "Redactor | _Plain":
+    """How this user reads the free text of this case: as written for the case team,
+    redacted for everyone else. The reporter's identity is redacted for anyone who may
+    not see the reporter, even inside the team."""
+    if can_see_identity(user, case):
+        hidden = [
+            p for p in case.persons if p.role == "reporter" and not can_see_reporter(user, case)
+        ]
+        return Redactor(hidden, patterns=False) if hidden else PLAIN
+    return Redactor(case.persons)
+
+
+def redact_text(user: User, case: Case, value):
+    """One text of the case as this user may read it, as a plain string (form values)."""
+    result = redactor(user, case).text(value)
+    return str(result) if isinstance(result, str) else result
+
+
+def identities_typed(case: Case, texts) -> list[str]:
+    """The identities found in what a user typed: the case's persons' names, ID numbers,
+    phones and addresses, and any ID-number or mobile-number pattern. They are warned to
+    write 当事人 / 被申请人 instead (the text is kept: nothing typed is lost)."""
+    found = Redactor(case.persons)
+    hits: set[str] = set()
+    for text in texts:
+        if not text:
+            continue
+        hits.update(found.names_in(text))
+        hits.update(m.group(0) for m in ID_NUMBER_RE.finditer(text))
+        hits.update(m.group(0) for m in MOBILE_RE.finditer(text))
+    return sorted(hits)
+
+
+# --- the access log ----------------------------------------------------------------------
+
+# Who reads the access log: the auditors of their jurisdiction, and the supervisors (of a
+# case's owner unit, or of its place).
+LOG_READER_ROLES = frozenset({"auditor", "supervisor", "child_supervisor"})
+
+
+def can_read_access_log(user: User) -> bool:
+    return user is not None and user.is_authenticated and user.role in LOG_READER_ROLES
+
+
+def access_log_scope(user: User):
+    """The SQL condition on Case for the cases whose readers this user may see: an
+    auditor's whole jurisdiction subtree; a supervisor's own unit's cases and the cases of
+    the places under them. Nothing for anyone else."""
+    if not can_read_access_log(user):
+        return false()
+    return or_(Case.owner_org_id == user.organisation_id, Case.jurisdiction_id.in_(_subtree(user)))
+
+
+def can_read_user_log(reader: User, subject: User) -> bool:
+    """What a user read: an auditor or supervisor for the users of the organisations in
+    their jurisdiction subtree (and themselves)."""
+    if not can_read_access_log(reader) or subject is None:
+        return False
+    return reader.id == subject.id or reader.organisation.jurisdiction.contains(
+        subject.organisation.jurisdiction
     )

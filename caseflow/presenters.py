@@ -1,5 +1,7 @@
 """Cases as data for the API (and the pages), with identities masked by the policy."""
 
+import inspect
+
 from . import policy, timeutil
 from .models import Case, Deadline, Event, Referral, User, Visit
 from .vocab import SITUATIONS
@@ -205,16 +207,22 @@ def po_fields(o) -> dict:
 
 
 def case_detail(user: User, case: Case) -> dict:
+    case = unwrap(case)
     data = case_summary(user, case)
+    redactor = policy.redactor(user, case)
+    real, case = case, Shown(case, redactor)
     data.update(
         {
             "description": case.description,
+            # Free text (description, comments, notes, reasons…) with the persons'
+            # identities replaced by their masks: "已隐去身份信息" on the pages.
+            "text_redacted": redactor is not policy.PLAIN,
             "special_protection": case.special_protection,
             "closed_at": iso(case.closed_at),
-            "persons": [person(user, case, p) for p in case.persons],
+            "persons": [person(user, real, p) for p in real.persons],
             "fields": type_fields(user, case),
-            "actions": [s.trigger for s in policy.allowed_steps(user, case)],
-            "can_record_visit": policy.can_record_visit(user, case),
+            "actions": [s.trigger for s in policy.allowed_steps(user, real)],
+            "can_record_visit": policy.can_record_visit(user, real),
             "deadlines": [deadline(d) for d in case.deadlines],
             "events": [event(e) for e in case.events],
             "referrals": [referral(r) for r in case.referrals],
@@ -222,3 +230,71 @@ def case_detail(user: User, case: Case) -> dict:
         }
     )
     return data
+
+
+# --- what a user reads: free text redacted by the policy -------------------------------
+
+
+class Shown:
+    """A model object as a user may read it: its free-text fields (policy.FREE_TEXT_FIELDS)
+    pass through the case's redactor, and related objects are wrapped the same way, so a
+    template or an export reading `case.events[0].comment` gets the redacted text without
+    deciding anything itself."""
+
+    __slots__ = ("_obj", "_redactor")
+
+    def __init__(self, obj, redactor):
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_redactor", redactor)
+
+    def __getattr__(self, name):
+        value = getattr(self._obj, name)
+        fields = policy.FREE_TEXT_FIELDS.get(type(self._obj).__name__)
+        if fields and name in fields:
+            return self._redactor.text(value)
+        if inspect.ismethod(value):  # case.last_event(...) returns a shown event too
+            redactor = self._redactor
+            return lambda *args, **kwargs: _wrap(value(*args, **kwargs), redactor)
+        return _wrap(value, self._redactor)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("a shown object is read-only")
+
+    def __eq__(self, other):
+        return unwrap(self) == unwrap(other)
+
+    def __hash__(self):
+        return hash(self._obj)
+
+    def __repr__(self):
+        return f"Shown({self._obj!r})"
+
+
+def _wrap(value, redactor):
+    if type(value).__name__ in policy.FREE_TEXT_FIELDS:
+        return Shown(value, redactor)
+    if isinstance(value, list) and value and type(value[0]).__name__ in policy.FREE_TEXT_FIELDS:
+        return [Shown(v, redactor) for v in value]
+    return value
+
+
+def unwrap(obj):
+    return obj._obj if isinstance(obj, Shown) else obj
+
+
+def shown(user: User, case: Case) -> Shown:
+    """The case as this user reads it (the redactor of the policy)."""
+    return Shown(unwrap(case), policy.redactor(user, unwrap(case)))
+
+
+def shown_call(user: User, call) -> Shown | object:
+    """A hotline call on a case: its notes redacted as the case's free text; a call on no
+    case is read only by the team that took it, as written."""
+    if call.case is None:
+        return call
+    return Shown(call, policy.redactor(user, call.case))
+
+
+def shown_referral(user: User, r) -> Shown:
+    """A referral as this user reads it (its reason and answer are the case's free text)."""
+    return Shown(r, policy.redactor(user, r.case))

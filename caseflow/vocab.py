@@ -30,6 +30,7 @@ ROLES = {
     "assisting_org": _l(
         "Staff of a disabled persons' federation, elderly organisation or relief agency"
     ),
+    "auditor": _l("Auditor (reads the access log)"),
 }
 
 JURISDICTION_LEVELS = {
@@ -501,4 +502,20 @@ AGE_BANDS = {
     "14-17": _l("14–17 years"),
     "18+": _l("18 and over"),
     "unknown": _l("Age unknown"),
+}
+
+
+# The doors through which a case's identities are read (access_log.channel).
+ACCESS_CHANNELS = {
+    "page": _l("Case page"),
+    "api_detail": _l("API: one case"),
+    "api_list": _l("API: case list"),
+    "search": _l("Search"),
+    "prefill": _l("Form pre-filled from a case"),
+    "hotline_preview": _l("Hotline: matching cases"),
+    "print": _l("Printed document"),
+    "export": _l("Export"),
+    "attachment": _l("Attachment"),
+    "list": _l("Case list"),
+    "log_viewer": _l("Access-log viewer"),
 }

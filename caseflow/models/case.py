@@ -272,9 +272,15 @@ class CaseCounter(db.Model):
 
 
 class AccessLog(db.Model):
-    """Who looked at which case, when, through which door (page or API)."""
+    """Who read which case, when, through which door (vocab.ACCESS_CHANNELS; checked by
+    services.access_log, not by a CHECK: the table is append-only and never rebuilt)."""
 
     __tablename__ = "access_log"
+    __table_args__ = (
+        # The viewer: a case's readers, a user's reads, newest first.
+        Index("ix_access_log_case_at", "case_id", "at"),
+        Index("ix_access_log_user_at", "user_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

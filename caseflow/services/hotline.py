@@ -3,15 +3,16 @@ the same person, opening or attaching a case, callbacks.
 
 A call belongs to the hotline team (organisation) that took it; only that team sees its
 identities. Matching on a phone or ID number shows what the agent may see: the team's
-own calls, and cases in the agent's scope (names masked where the policy says so);
-matches outside the scope are only counted.
+own calls, and cases in the agent's scope (names masked where the policy says so).
+Records outside the scope are not counted either: "none" and "held elsewhere" must look
+the same, or the answer tells whether a person has a case anywhere (workflows.md).
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from .. import policy, timeutil
 from ..extensions import db
@@ -154,7 +155,6 @@ def callbacks(user: User, mine_only: bool = False) -> list[HotlineCall]:
 class Matches:
     calls: list = field(default_factory=list)
     cases: list = field(default_factory=list)
-    hidden: int = 0  # matching cases outside the user's scope: counted, never shown
 
 
 def matches(user: User, phone: str | None, id_number: str | None, limit: int = 20) -> Matches:
@@ -186,12 +186,6 @@ def matches(user: User, phone: str | None, id_number: str | None, limit: int = 2
         .order_by(Case.created_at.desc())
         .limit(limit)
     ).all()
-    total = db.session.scalar(select(func.count()).select_from(Case).where(Case.id.in_(case_ids)))
-    # Count the visible ones in SQL too: more than `limit` of them must not hide the others.
-    in_scope = db.session.scalar(
-        select(func.count()).select_from(Case).where(Case.id.in_(case_ids), policy.scope(user))
-    )
-    found.hidden = max(0, total - in_scope)
     return found
 
 

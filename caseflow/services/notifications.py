@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .. import timeutil
+from .. import policy, timeutil
 from ..extensions import db
 from ..models import Case, Notification, User
 
@@ -35,6 +35,11 @@ def notify(
     if user is None or not user.active:
         return False
     email = "pending" if user.email and user.notify_mode == "immediate" else "none"
+    if case is not None:
+        # What reaches the inbox, the email and the digest is read as the case's free
+        # text: redacted for a recipient who may not see the case's identities.
+        subject = policy.redact_text(user, case, subject)
+        body = policy.redact_text(user, case, body)
     values = {
         "key": key,
         "user_id": user.id,

@@ -21,7 +21,12 @@ def wants_json() -> bool:
 
 
 def register(app: Flask) -> None:
-    from . import api_calendar, api_hotline, api_notifications  # noqa: F401  (routes on the API blueprint)
+    from . import (  # noqa: F401  (routes on the API blueprint)
+        api_access_log,
+        api_calendar,
+        api_hotline,
+        api_notifications,
+    )
     from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
@@ -37,7 +42,9 @@ def register(app: Flask) -> None:
     # the indicator API.
     from . import api_indicators, api_review, review  # noqa: F401
     from . import calendar as calendar_pages  # noqa: F401  (calendar pages, cases blueprint)
+    from .access_log import bp as access_log_bp
 
+    app.register_blueprint(access_log_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     from .indicator_exports import bp as indicator_exports_bp

@@ -34,10 +34,11 @@ from ..forms import (
 )
 from ..forms.base import storable
 from ..models import ApiToken, Organisation, Referral
-from ..services import audit, queries
 from ..services import cases as case_service
+from ..services import queries
 from ..services import referrals as referral_service
 from ..services import visits as visit_service
+from ..services.access_log import log_access, log_reads
 from ..services.errors import (
     GUARD_MESSAGES,
     Forbidden,
@@ -49,6 +50,7 @@ from ..services.errors import (
     refusal_error,
 )
 from ..workflows import ALL_STATES, WORKFLOWS
+from .names import identities_warning
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -289,8 +291,9 @@ def create_case():
         raise Forbidden(GUARD_MESSAGES["role"])
     form = validated(from_json(CREATE_FORMS[case_type], body).setup(user))
     case = case_service.create_case(user, case_type, form.to_data())
+    log_access(user, case, "api_detail", what="create")
     commit()
-    response = jsonify(presenters.case_detail(user, case))
+    response = jsonify(_with_warnings(presenters.case_detail(user, case), case, form.data))
     response.headers["Location"] = url_for(".get_case", case_id=case.id)
     return response, 201
 
@@ -398,6 +401,8 @@ def list_cases():
     user = g.api_user
     filters, page, per_page = _list_filters(request.args)
     items, total = queries.case_list(user, filters, page, per_page)
+    log_reads(user, items, "search" if filters.q else "api_list")
+    commit()
     return jsonify(
         {
             "items": [presenters.case_summary(user, case) for case in items],
@@ -413,7 +418,7 @@ def list_cases():
 def get_case(case_id):
     user = g.api_user
     case = _case(user, case_id)
-    audit.log_access(user, case, "api")
+    log_access(user, case, "api_detail")
     commit()
     return jsonify(presenters.case_detail(user, case))
 
@@ -443,8 +448,16 @@ def fire_action(case_id, trigger):
         raise Forbidden(GUARD_MESSAGES["role"])
     form = validated(from_json(form_class, body).setup(user, case))
     case_service.fire(user, case, trigger, form.to_data(), version)
+    log_access(user, case, "api_detail", what=f"action:{trigger}")
     commit()
-    return jsonify(presenters.case_detail(user, case))
+    return jsonify(_with_warnings(presenters.case_detail(user, case), case, form.data))
+
+
+def _with_warnings(data: dict, case, typed) -> dict:
+    """The answer to a change, with the warning when the free text names a person."""
+    message = identities_warning(case, typed)
+    data["warnings"] = [{"code": "identity_in_text", "message": message}] if message else []
+    return data
 
 
 # --- referrals ----------------------------------------------------------------------
@@ -479,11 +492,16 @@ def add_referrals(case_id):
         raise
     commit()
     if single:
-        data = presenters.referral(sent[0]) | {"case_version": case.version}
+        data = presenters.referral(presenters.shown_referral(user, sent[0])) | {
+            "case_version": case.version
+        }
         response = jsonify(data)
     else:
         response = jsonify(
-            {"items": [presenters.referral(r) for r in sent], "case_version": case.version}
+            {
+                "items": [presenters.referral(presenters.shown_referral(user, r)) for r in sent],
+                "case_version": case.version,
+            }
         )
     return response, 201
 
@@ -519,8 +537,11 @@ def answer_referral(referral_id, action):
     if form[unused].data:
         raise ValidationFailed(fields={unused: [_("Not used for this action.")]})
     referral_service.answer(referral, user, action, form[used].data or "")
+    # The answer carries the sender's reason: a read of the case when written for the team.
+    log_reads(user, [referral.case], "api_detail", what=f"referral:{action}")
     commit()
-    return jsonify(presenters.referral(referral) | {"case_version": referral.case.version})
+    shown = presenters.shown_referral(user, referral)
+    return jsonify(presenters.referral(shown) | {"case_version": referral.case.version})
 
 
 # --- visits -------------------------------------------------------------------------
@@ -549,7 +570,9 @@ def record_visit(case_id):
         version,
     )
     commit()
-    return jsonify(presenters.visit(visit) | {"case_version": case.version}), 201
+    shown = presenters.shown(user, case)
+    data = presenters.visit(next(v for v in shown.visits if v.id == visit.id))
+    return jsonify(data | {"case_version": case.version}), 201
 
 
 # --- the contract -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..forms.base import id_number_ok, normalise_id_number, normalise_phone, sto
 from ..models import HotlineCall
 from ..services import cases as case_service
 from ..services import hotline as hotline_service
+from ..services.access_log import log_access, log_reads
 from ..services.errors import GUARD_MESSAGES, Forbidden, ValidationFailed
 from ..workflows import WORKFLOWS
 from .api import bp, commit, json_body, token_required
@@ -157,6 +158,7 @@ def log_hotline_call():
         hotline_service.attach(call, case, user)
         if call.action_taken == "advice":
             call.action_taken = "case_created"
+        log_access(user, case, "api_detail", what="create")
     try:
         commit()
     except IntegrityError:  # the same request twice at the same moment: the other one won
@@ -209,10 +211,11 @@ def hotline_matches():
     if errors:
         raise ValidationFailed(fields=errors)
     found = hotline_service.matches(user, phone, id_number)
+    log_reads(user, found.cases, "hotline_preview", what="matches")
+    db.session.commit()
     return jsonify(
         {
             "calls": [call_json(c) for c in found.calls],
             "cases": [presenters.case_summary(user, c) for c in found.cases],
-            "hidden": found.hidden,
         }
     )

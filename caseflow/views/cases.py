@@ -11,19 +11,20 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import policy, timeutil
+from .. import policy, presenters, timeutil
 from ..extensions import db
 from ..forms import ACTION_FORMS, CREATE_FORMS, ReferralAnswerForm, ReferralForm, VisitForm
 from ..models import Jurisdiction, Organisation, Referral
 from ..services import cases as case_service
 from ..services import protection_order as po_service
 from ..services import queries, referrals, visits
-from ..services.audit import log_access
+from ..services.access_log import log_access, log_reads
 from ..services.errors import ServiceError
 from ..workflows import WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
 from . import hotline as hotline_pages
 from . import legal_aid as legal_aid_pages
+from .names import warn_names_typed
 
 bp = Blueprint("cases", __name__)
 
@@ -100,6 +101,11 @@ def case_list():
     page = max(1, page)
     per_page = current_app.config["PER_PAGE"]
     items, total = queries.case_list(current_user, filters, page, per_page)
+    if filters.q:
+        # The page shows no names, but a search matches names where the user may see
+        # them: its results are reads of those cases.
+        log_reads(current_user, items, "search")
+        db.session.commit()
     base = current_user.organisation.jurisdiction
     places = db.session.scalars(
         db.select(Jurisdiction)
@@ -163,6 +169,10 @@ def new_case(case_type):
             source = policy.visible_case(current_user, form.source_case.data)
     elif case_type == "legal_aid":
         source = legal_aid_pages.form_source(form, request)
+    if source is not None and request.method == "GET" and request.args.get("from_case"):
+        # The form shows what the source case holds: a read of that case.
+        log_access(current_user, source, "prefill", what=f"new:{case_type}")
+        db.session.commit()
     page = NEW_TEMPLATES[case_type]
 
     def render(status=200):
@@ -187,6 +197,7 @@ def new_case(case_type):
                     hotline_pages.attach_new_case(call, case)
                 db.session.commit()
                 flash(_created_message(case), "success")
+                warn_names_typed(case, form.data)
                 return redirect(url_for("cases.detail", case_id=case.id))
             except ServiceError as exc:
                 _flash_service_error(exc)
@@ -227,7 +238,8 @@ def _prefill_from_dv(form, source) -> None:
         sub.birth_date.data = person.birth_date
     form.respondent.form.relation.data = incident.relation
     form.special_protection.data = list(source.special_protection or [])
-    form.description.data = _facts_from_dv(source)
+    # The facts name the people: copied as written only for a user who may see them.
+    form.description.data = policy.redact_text(current_user, source, _facts_from_dv(source))
     # The police logged the call, so its call and attendance records exist; a warning
     # letter or a penalty decision is a police document (Art. 20; 法释〔2022〕17号 Art. 6).
     evidence = ["police_records"]
@@ -324,6 +336,10 @@ def _expiry_notice(case) -> dict | None:
 
 
 def _render_detail(case, failed=None, visit_form=None, referral_form=None, status=200):
+    # Every answer showing the case page is a read of the case (views/identity_routes.py);
+    # on a refused change the rollback already happened, so this commits the row alone.
+    log_access(current_user, case, "page")
+    db.session.commit()
     if visit_form is None:
         visit_form = VisitForm(formdata=None, prefix="visit")
         visit_form.version.data = case.version
@@ -333,7 +349,8 @@ def _render_detail(case, failed=None, visit_form=None, referral_form=None, statu
     return (
         render_template(
             "cases/detail.html",
-            case=case,
+            # Free text as this user may read it (policy.redactor): the template only shows.
+            case=presenters.shown(current_user, case),
             workflow=case.workflow,
             subject=policy.person_view(current_user, case, case.subject) if case.subject else None,
             reporter=(
@@ -367,10 +384,7 @@ def _render_detail(case, failed=None, visit_form=None, referral_form=None, statu
 @bp.get("/cases/<int:case_id>")
 @login_required
 def detail(case_id):
-    case = _case_or_404(case_id)
-    log_access(current_user, case, "page")
-    db.session.commit()
-    return _render_detail(case)
+    return _render_detail(_case_or_404(case_id))
 
 
 @bp.post("/cases/<int:case_id>/actions/<trigger>")
@@ -386,6 +400,7 @@ def act(case_id, trigger):
     try:
         case_service.fire(current_user, case, trigger, form.to_data(), form.version.data)
         db.session.commit()
+        warn_names_typed(case, form.data)
     except ServiceError as exc:
         _flash_service_error(exc)
         case = _case_or_404(case_id)
@@ -397,11 +412,14 @@ def act(case_id, trigger):
     return redirect(url_for("cases.detail", case_id=case.id))
 
 
-def _change_and_return(case_id: int, change, done_message: str):
-    """Run one service call and commit; on refusal roll back and show the case again."""
+def _change_and_return(case_id: int, change, done_message: str, typed=None):
+    """Run one service call and commit; on refusal roll back and show the case again.
+    `typed`: the form's data, whose free text is checked for the persons' names."""
     try:
         change()
         db.session.commit()
+        if typed is not None:
+            warn_names_typed(_case_or_404(case_id), typed)
     except ServiceError as exc:
         _flash_service_error(exc)
         return _render_detail(_case_or_404(case_id), status=exc.status)
@@ -430,6 +448,7 @@ def add_visit(case_id):
             data["version"],
         ),
         _("Visit recorded."),
+        typed=form.data,
     )
 
 
@@ -447,6 +466,7 @@ def add_referral(case_id):
             case, current_user, orgs, form.reason.data, form.due_at.data, form.version.data
         ),
         _("Referral sent."),
+        typed=form.data,
     )
 
 
@@ -464,6 +484,7 @@ def answer_referral(referral_id, action):
         referrals.answer(referral, current_user, action, text or "")
         db.session.commit()
         flash(_("Referral answered."), "success")
+        warn_names_typed(referral.case, form.data)
     except ServiceError as exc:
         _flash_service_error(exc)
     target = request.args.get("next")
@@ -479,13 +500,18 @@ def answer_referral(referral_id, action):
 @login_required
 def referral_inbox():
     show_all = request.args.get("all") == "1"
+    received = queries.referrals_to(current_user, open_only=not show_all)
+    sent = queries.referrals_from(current_user, open_only=not show_all)
+    # The reasons and answers are the cases' free text, as written for the case team.
+    log_reads(current_user, list({r.case_id: r.case for r in received + sent}.values()), "list")
+    db.session.commit()
     return render_template(
         "referrals.html",
-        referrals=queries.referrals_to(current_user, open_only=not show_all),
+        referrals=[presenters.shown_referral(current_user, r) for r in received],
         show_all=show_all,
         can_answer=lambda r: policy.can_answer_referral(current_user, r),
         can_withdraw=lambda r: policy.can_withdraw_referral(current_user, r),
-        sent=queries.referrals_from(current_user, open_only=not show_all),
+        sent=[presenters.shown_referral(current_user, r) for r in sent],
         linked_case=referrals.linked_case,
         referral_overdue=queries.referral_overdue,
     )

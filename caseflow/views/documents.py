@@ -10,9 +10,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import policy
+from .. import policy, presenters
 from ..extensions import db
-from ..services.audit import log_access
+from ..services.access_log import log_access
 
 bp = Blueprint("documents", __name__)
 
@@ -33,9 +33,17 @@ def _refused():
 
 
 def _render(case, what: str, template: str, **context):
-    log_access(current_user, case, "page", what=f"document:{what}")
+    log_access(current_user, case, "print", what=f"document:{what}")
     db.session.commit()
-    return render_template(template, case=case, **context)
+    # Free text as this user may read it (the reporter's identity stays hidden from a
+    # team member who may not see it): the same redactor as the case page.
+    shown = presenters.shown(current_user, case)
+    for key in ("incident", "order"):
+        if key in context:
+            context[key] = getattr(
+                shown, "dv_incident" if key == "incident" else "protection_order"
+            )
+    return render_template(template, case=shown, **context)
 
 
 @bp.get("/cases/<int:case_id>/documents/warning")

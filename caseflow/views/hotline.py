@@ -33,6 +33,7 @@ from ..forms import CallbackDoneForm, HotlineCallForm
 from ..forms.base import id_number_ok, normalise_id_number, normalise_phone, storable
 from ..models import Case, HotlineCall
 from ..services import hotline as hotline_service
+from ..services.access_log import log_reads
 from ..services.errors import ServiceError
 from ..vocab import CALL_CATEGORIES
 from ..workflows import WORKFLOWS
@@ -101,12 +102,14 @@ def clean_id_number(raw) -> str | None:
 
 def match_groups(pairs, exclude_id: int | None = None) -> list[dict]:
     """For each (title, phone, id_number) with something to look for: the earlier calls of
-    the team, the cases in scope (subject masked per policy) and the count of the others."""
+    the team and the cases in scope (subject masked per policy); nothing about any other
+    record. Each case whose subject is shown unmasked is a read (access log)."""
     groups = []
     for title, phone, id_number in pairs:
         if not (phone or id_number):
             continue
         found = hotline_service.matches(current_user, phone, id_number)
+        log_reads(current_user, found.cases, "hotline_preview", what="matches")
         cases = []
         for case in found.cases:
             view = policy.person_view(current_user, case, case.subject) if case.subject else None
@@ -118,9 +121,9 @@ def match_groups(pairs, exclude_id: int | None = None) -> list[dict]:
                 "id_number": id_number,
                 "calls": [c for c in found.calls if c.id != exclude_id],
                 "cases": cases,
-                "hidden": found.hidden,
             }
         )
+    db.session.commit()  # the reads logged above (a read-only answer: nothing else pending)
     return groups
 
 
@@ -185,7 +188,6 @@ def call_matches():
                         }
                         for item in group["cases"]
                     ],
-                    "hidden": group["hidden"],
                 }
                 for group in groups
             ]
@@ -260,6 +262,9 @@ def _callback_form(call):
 
 
 def _render_call(call, attach_number="", attach_case=None, callback_form=None, status=200):
+    if attach_case is not None:
+        # The case a call is about to join, with its subject: a read of that case.
+        log_reads(current_user, [attach_case], "hotline_preview", what="attach")
     return render_template(
         "hotline/detail.html",
         call=call,

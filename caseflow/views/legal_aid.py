@@ -106,7 +106,8 @@ def prefill(form, source) -> None:
                 sub[name].data = view[name] or ""
             sub.birth_date.data = person.birth_date
     form.special_protection.data = list(source.special_protection or [])
-    form.description.data = (source.description or "").strip()[:5000]
+    text = (source.description or "").strip()[:5000]
+    form.description.data = policy.redact_text(current_user, source, text)
     form.matter.data = MATTER_BY_TYPE.get(source.type, "other")
     exemption = EXEMPTION_BY_TYPE.get(source.type)
     if source.type == "mandatory_report" and _abandoned(source):

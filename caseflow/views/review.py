@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import policy
+from .. import policy, presenters
 from ..deadlines.rules import load
 from ..deadlines.statutory import PERIODS
 from ..extensions import db
@@ -53,7 +53,8 @@ def _render_review(status: int = 200):
             )
             form.version.data = case.version
             steps = policy.allowed_steps(current_user, case)
-            closures.append((case, case.last_event("request_closure"), form, steps))
+            shown = presenters.shown(current_user, case)  # the request's comment, redacted
+            closures.append((case, shown.last_event("request_closure"), form, steps))
     workers, organisations = review_service.workload(current_user)
     args = {k: v for k, v in request.args.items() if k in ("type", "place", "sort", "dir")}
     return (

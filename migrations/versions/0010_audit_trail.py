@@ -11,7 +11,7 @@ application's own login must therefore not be a superuser. SQLite has no users: 
 the triggers stop every connection that does not drop them first.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 22:10:00
 
 """
@@ -21,7 +21,7 @@ import caseflow.timeutil  # noqa: F401  (UTCDateTime columns)
 
 
 revision = '0010'
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

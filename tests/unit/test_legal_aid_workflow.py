@@ -54,7 +54,13 @@ CENTRE = {"legal_aid"}
 SUPERVISOR = {"supervisor"}
 # "any unit / hotline": every operational role (an addition: the document lists no roles).
 # An institution's reporter files mandatory reports and handles no case.
-ANY_UNIT = set(ROLES) - {"statistician", "admin", "data_reporter", "institution_reporter"}
+ANY_UNIT = set(ROLES) - {
+    "statistician",
+    "admin",
+    "data_reporter",
+    "institution_reporter",
+    "auditor",
+}
 
 # trigger: (sources, destination, roles) — workflows.md §4, row by row.
 TABLE = {
