@@ -54,6 +54,8 @@ class Config:
     SESSION_IDLE_MINUTES = int(_env("CASEFLOW_SESSION_IDLE_MINUTES", "30"))
     SESSION_ABSOLUTE_HOURS = int(_env("CASEFLOW_SESSION_ABSOLUTE_HOURS", "12"))
     API_TOKEN_HOURS = int(_env("CASEFLOW_API_TOKEN_HOURS", "12"))
+    # argon2id parameters; empty: argon2-cffi's defaults (RFC 9106, 64 MiB, 3 passes).
+    PASSWORD_ARGON2: dict = {}
     # Login throttling (security/throttle.py), failures only: an account name is locked
     # after 5 failures, an address after 30 (an office shares one), for 15 minutes; from
     # the 3rd (account) or 10th (address) failure on, each attempt waits 2, 4, 8 … s.
@@ -77,3 +79,6 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _env("CASEFLOW_TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
     SESSION_COOKIE_SECURE = False
+    # The suite logs in thousands of times on two shared cores: the same argon2id code with
+    # a cheaper cost (the production cost is tested in test_passwords.py).
+    PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}

@@ -1,8 +1,10 @@
 """Password hashing (argon2id) and the password policy.
 
-Hashes are argon2id with argon2-cffi's defaults (RFC 9106's second recommended option).
-Older hashes (werkzeug's scrypt or pbkdf2 from before, or argon2 with weaker parameters)
-still verify, and are replaced by a current hash at the next successful login.
+Hashes are argon2id with argon2-cffi's defaults (RFC 9106's second recommended option:
+3 passes over 64 MiB, 4 lanes); the configuration may name others (PASSWORD_ARGON2, the
+tests use a cheaper setting). Older hashes (werkzeug's scrypt or pbkdf2 from before, or
+argon2 with other parameters) still verify and are replaced by a current hash at the next
+successful login.
 """
 
 import secrets
@@ -11,6 +13,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
@@ -18,21 +21,30 @@ MIN_LENGTH = 12
 MAX_LENGTH = 200  # the forms' limit: hashing megabytes of "password" is a denial of service
 COMMON_LIST = Path(__file__).with_name("common_passwords.txt")
 
-_hasher = PasswordHasher()  # argon2id
+
+@cache
+def _hasher_for(params: tuple) -> PasswordHasher:
+    return PasswordHasher(**dict(params))  # argon2id unless told otherwise
+
+
+def _hasher() -> PasswordHasher:
+    params = current_app.config.get("PASSWORD_ARGON2") if has_app_context() else None
+    return _hasher_for(tuple(sorted((params or {}).items())))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify(stored: str, password: str) -> tuple[bool, str | None]:
     """(right?, a replacement hash when the stored one is outdated)."""
     if stored.startswith("$argon2"):
+        hasher = _hasher()
         try:
-            _hasher.verify(stored, password)
+            hasher.verify(stored, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False, None
-        return True, (hash_password(password) if _hasher.check_needs_rehash(stored) else None)
+        return True, (hash_password(password) if hasher.check_needs_rehash(stored) else None)
     # werkzeug's "scrypt:…" / "pbkdf2:…" hashes, stored before argon2id.
     try:
         ok = check_password_hash(stored, password)
@@ -41,13 +53,16 @@ def verify(stored: str, password: str) -> tuple[bool, str | None]:
     return ok, (hash_password(password) if ok else None)
 
 
-# Verified when the username is unknown, so that the answer takes as long as for a real
-# user and response times do not reveal which usernames exist.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def verify_nothing(password: str) -> None:
-    verify(_DUMMY_HASH, password)
+    """Verify against a hash of nothing with the current parameters, when the username is
+    unknown: the answer takes as long as for a real user, so response times do not tell
+    which usernames exist."""
+    verify(_dummy_hash(_hasher()), password)
 
 
 @cache

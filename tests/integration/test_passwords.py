@@ -70,15 +70,32 @@ def test_an_old_scrypt_hash_is_replaced_at_the_next_login(client, clean):
     assert login(clean.test_client(), "police").status_code == 302
 
 
-def test_a_weak_argon2_hash_is_replaced_too(client, clean):
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+def test_a_weaker_argon2_hash_is_replaced_too(client, clean):
+    weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
     with clean.app_context():
         user("police").password_hash = weak
         db.session.commit()
     assert api_token(client, "police")
+    current = PasswordHasher(**clean.config["PASSWORD_ARGON2"])
     with clean.app_context():
         stored = user("police").password_hash
-        assert stored != weak and not PasswordHasher().check_needs_rehash(stored)
+        assert stored != weak and not current.check_needs_rehash(stored)
+        assert current.verify(stored, PASSWORD)
+
+
+def test_the_production_cost_is_argon2_cffis_default():
+    from caseflow import create_app
+    from caseflow.config import Config
+
+    class Production(Config):
+        SECRET_KEY = "x" * 40
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+
+    assert Config.PASSWORD_ARGON2 == {}
+    with create_app(Production).app_context():
+        stored = passwords.hash_password(NEW)
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert not PasswordHasher().check_needs_rehash(stored)
 
 
 def test_a_wrong_password_changes_no_hash(client, clean):
