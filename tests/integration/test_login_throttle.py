@@ -278,3 +278,32 @@ def test_unlock_login_command(client, clean):
     result = runner.invoke(args=["unlock-login", "--username", "police"])
     assert result.exit_code == 0, result.output
     assert token_request(client, "police", PASSWORD).status_code == 200
+
+
+def test_simultaneous_guesses_are_decided_one_after_the_other(clean):
+    """Ten wrong passwords at the same instant from ten connections: the counter is locked
+    from check to commit, so exactly the three allowed before the delay are tried (401) and
+    the seven others wait (429), never more tries on a stale count."""
+    import threading
+
+    at(0)
+    barrier = threading.Barrier(10)
+    answers: list[int] = []
+    guard = threading.Lock()
+
+    def guess(n):
+        client = clean.test_client()
+        barrier.wait(timeout=30)
+        response = token_request(client, "police", "wrong-password", ADDRESSES[n])
+        with guard:
+            answers.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(answers) == [401] * 3 + [429] * 7
+    with clean.app_context():
+        assert db.session.get(LoginThrottle, "account:police").failures == 3
+        assert len(events("failure")) == 3 and len(events("refused")) == 7
