@@ -29,6 +29,7 @@ from ..security import login as checks
 from ..services.errors import ValidationFailed
 
 bp = Blueprint("auth", __name__)
+MAX_ID = 2**31 - 1  # ids are 32-bit; a larger number names nothing (and overflows SQLite)
 
 # While a one-time password is in use, these are the only pages that open.
 OPEN_DURING_FORCED_CHANGE = frozenset(
@@ -171,7 +172,7 @@ def my_sessions():
 @bp.post("/account/sessions/<int:session_id>/end")
 @login_required
 def end_session(session_id):
-    record = db.session.get(UserSession, session_id)
+    record = db.session.get(UserSession, session_id) if session_id <= MAX_ID else None
     if record is None or record.user_id != current_user.id:
         abort(404)
     sessions.end(record, "ended_by_user")
@@ -187,7 +188,7 @@ def end_session(session_id):
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id):
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if token_id <= MAX_ID else None
     if token is None or token.user_id != current_user.id:
         abort(404)
     sessions.revoke_token(token)

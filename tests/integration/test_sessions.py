@@ -286,3 +286,17 @@ def test_password_is_right_for_the_demo(clean):
     # The demo logins of the README keep working with the 13-character demo password.
     assert len(PASSWORD) == 13
     assert login(clean.test_client(), "child_director").status_code == 302
+
+
+def test_huge_or_unknown_ids_are_404(client, clean):
+    login(client, "police")
+    token = csrf_token(client, "/")
+    for path in (
+        "/account/sessions/99999999999999999999999/end",
+        "/account/tokens/99999999999999999999999/revoke",
+        "/account/sessions/12345/end",
+    ):
+        assert client.post(path, data={"csrf_token": token}).status_code == 404, path
+    headers = api_token(client, "police")
+    for path in ("/api/v1/auth/sessions/99999999999999999999999", "/api/v1/auth/tokens/0"):
+        assert client.delete(path, headers=headers).status_code == 404, path
