@@ -1,5 +1,7 @@
 """caseflow — case management for mandatory reporting and rights protection."""
 
+from pathlib import Path
+
 from flask import Flask, request, session
 from flask_babel import get_locale
 
@@ -28,8 +30,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config or Config)
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"].startswith("dev-only"):
-        raise RuntimeError("Set CASEFLOW_SECRET_KEY in production.")
+    _secret_key(app)
     from .services.audit import install_keys
 
     install_keys(app)  # refuses to start in production without CASEFLOW_AUDIT_KEY
@@ -42,14 +43,16 @@ def create_app(config: type[Config] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
+    from .security import headers
+
+    headers.init_app(app)
 
     from . import (
         models,  # noqa: F401  (the whole schema, for Alembic)
@@ -68,3 +71,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
         return {"current_locale": str(get_locale())}
 
     return app
+
+
+def _secret_key(app: Flask) -> None:
+    """Production must be given a key; development makes its own random one, kept in
+    instance/. A key published anywhere (the old built-in one) is refused everywhere."""
+    key = app.config.get("SECRET_KEY")
+    if key in app.config["KNOWN_PUBLIC_KEYS"]:
+        raise RuntimeError("CASEFLOW_SECRET_KEY is a published key; set a random one.")
+    if key:
+        return
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("Set CASEFLOW_SECRET_KEY in production.")
+    from .security import secret_key
+
+    app.config["SECRET_KEY"] = secret_key.load_or_create(Path(app.config["SECRET_KEY_FILE"]))

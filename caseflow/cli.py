@@ -6,6 +6,23 @@ from flask import Flask
 from .extensions import db
 
 
+def _user(username: str):
+    from .models import User
+
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    if user is None:
+        raise click.BadParameter(f"没有此用户 / no such user: {username}")
+    return user
+
+
+def _check_policy(username: str, password: str) -> None:
+    from .security import passwords
+
+    found = passwords.problems(password, username)
+    if found:
+        raise click.BadParameter("; ".join(str(m) for m in found), param_hint="password")
+
+
 def register_commands(app: Flask) -> None:
     from .cli_calendar import calendar_cli
 
@@ -15,6 +32,13 @@ def register_commands(app: Flask) -> None:
     def seed_demo():
         """Load the demo district (石柱县) with one user per role and cases in every state."""
         from .demo import seed
+
+        if app.config["ENV_NAME"] == "production":
+            # The demo users share a published password: never in a real database.
+            raise click.ClickException(
+                "seed-demo 不能在生产环境运行（CASEFLOW_ENV=production）。"
+                " / seed-demo refuses to run when CASEFLOW_ENV=production."
+            )
 
         created = seed()
         db.session.commit()
@@ -125,11 +149,51 @@ def register_commands(app: Flask) -> None:
             raise click.BadParameter("no such organisation")
         if db.session.scalar(db.select(User).where(User.username == username)):
             raise click.BadParameter("username taken")
+        _check_policy(username, password)
         user = User(username=username, display_name=name, role=role, organisation_id=org_id)
         user.set_password(password)
         db.session.add(user)
         db.session.commit()
         click.echo(f"created {username}")
+
+    @app.cli.command("reset-password")
+    @click.argument("username")
+    def reset_password(username):
+        """Give a user a one-time password (printed once), to be changed at the next login;
+        the user's sessions and API tokens end."""
+        from .security import accounts
+
+        user = _user(username)
+        one_time = accounts.reset_password(user)
+        db.session.commit()
+        click.echo(f"一次性密码 / one-time password for {username}: {one_time}")
+        click.echo("登录后须立即修改。/ It must be changed at the next login.")
+
+    @app.cli.command("deactivate-user")
+    @click.argument("username")
+    def deactivate_user(username):
+        """Deactivate a user: no more logins; every session and API token ends now."""
+        from .security import accounts
+
+        accounts.deactivate(_user(username))
+        db.session.commit()
+        click.echo(f"已停用 / deactivated {username}; sessions and tokens ended.")
+
+    @app.cli.command("unlock-login")
+    @click.option("--username", default=None, help="Lift the lock on this account name.")
+    @click.option("--address", default=None, help="Lift the lock on this client address.")
+    def unlock_login(username, address):
+        """Lift a login lock (after too many failed logins) on an account name or address."""
+        from .security import throttle
+
+        if bool(username) == bool(address):
+            raise click.UsageError("give exactly one of --username or --address")
+        key = throttle.account_key(username) if username else throttle.address_key(address)
+        if not throttle.lift(key, "command line"):
+            db.session.rollback()
+            raise click.ClickException(f"没有此锁定 / no lock on {key}")
+        db.session.commit()
+        click.echo(f"已解除 / lifted: {key}")
 
     @app.cli.command("generate-cases")
     @click.option("--n", "n", type=click.IntRange(min=1), default=1_000_000, show_default=True)

@@ -2,9 +2,11 @@
 
 Every setting has a safe development default except the secret key in production,
 which must be set (the app refuses to start without it when CASEFLOW_ENV=production).
+Without one, development makes a random key into instance/secret_key on first start.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +19,8 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 class Config:
     ENV_NAME = _env("CASEFLOW_ENV", "development")
-    SECRET_KEY = _env("CASEFLOW_SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = _env("CASEFLOW_SECRET_KEY")
+    SECRET_KEY_FILE = _env("CASEFLOW_SECRET_KEY_FILE", str(ROOT / "instance" / "secret_key"))
     SQLALCHEMY_DATABASE_URI = _env(
         "CASEFLOW_DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'caseflow.sqlite'}"
     )
@@ -48,10 +51,26 @@ class Config:
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024  # bodies above 1 MiB are refused with 413
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env("CASEFLOW_SECURE_COOKIES", "0") == "1"
+    # Production runs behind TLS: the cookie is Secure (and HSTS is sent) unless turned off.
+    SESSION_COOKIE_SECURE = (
+        _env("CASEFLOW_SECURE_COOKIES", "1" if ENV_NAME == "production" else "0") == "1"
+    )
+    # Server-side sessions (security/sessions.py): ended after this long without a request,
+    # and this long after the login whatever happens.
+    SESSION_IDLE_MINUTES = int(_env("CASEFLOW_SESSION_IDLE_MINUTES", "30"))
+    SESSION_ABSOLUTE_HOURS = int(_env("CASEFLOW_SESSION_ABSOLUTE_HOURS", "12"))
     API_TOKEN_HOURS = int(_env("CASEFLOW_API_TOKEN_HOURS", "12"))
-    RATELIMIT_STORAGE_URI = _env("CASEFLOW_RATELIMIT_STORAGE", "memory://")
-    LOGIN_RATE_LIMIT = _env("CASEFLOW_LOGIN_RATE_LIMIT", "10 per minute")
+    # argon2id parameters; empty: argon2-cffi's defaults (RFC 9106, 64 MiB, 3 passes).
+    PASSWORD_ARGON2: dict = {}
+    # Login throttling (security/throttle.py), failures only: an account name is locked
+    # after 5 failures, an address after 30 (an office shares one), for 15 minutes; from
+    # the 3rd (account) or 10th (address) failure on, each attempt waits 2, 4, 8 … s.
+    LOGIN_ACCOUNT_MAX_FAILURES = int(_env("CASEFLOW_LOGIN_ACCOUNT_MAX_FAILURES", "5"))
+    LOGIN_ACCOUNT_DELAY_FROM = int(_env("CASEFLOW_LOGIN_ACCOUNT_DELAY_FROM", "3"))
+    LOGIN_ADDRESS_MAX_FAILURES = int(_env("CASEFLOW_LOGIN_ADDRESS_MAX_FAILURES", "30"))
+    LOGIN_ADDRESS_DELAY_FROM = int(_env("CASEFLOW_LOGIN_ADDRESS_DELAY_FROM", "10"))
+    LOGIN_LOCK_MINUTES = int(_env("CASEFLOW_LOGIN_LOCK_MINUTES", "15"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(_env("CASEFLOW_LOGIN_FAILURE_WINDOW_MINUTES", "15"))
     PER_PAGE = 25
     # Behind nginx set this to the number of proxies, so login throttling sees the real
     # client address instead of the proxy's (werkzeug ProxyFix).
@@ -66,14 +85,19 @@ class Config:
     AUDIT_KEYS = _env("CASEFLOW_AUDIT_KEYS", "")
     # The nightly checkpoint and verification of every chain (scheduler.py), local time.
     AUDIT_HOUR, AUDIT_MINUTE = 2, 30
+    # Development and tests must never sign cookies with a key anyone can read.
+    KNOWN_PUBLIC_KEYS = frozenset({"dev-only-secret-change-me", "test-secret"})
 
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = secrets.token_urlsafe(32)  # new each run: no test signs with a known key
     SQLALCHEMY_DATABASE_URI = _env("CASEFLOW_TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
-    LOGIN_RATE_LIMIT = "1000 per minute"
     AUDIT_KEY = "test-audit-key"
     AUDIT_KEY_ID = "t1"
     AUDIT_KEYS = ""
+    SESSION_COOKIE_SECURE = False
+    # The suite logs in thousands of times on two shared cores: the same argon2id code with
+    # a cheaper cost (the production cost is tested in test_passwords.py).
+    PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 8192, "parallelism": 1}

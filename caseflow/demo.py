@@ -120,7 +120,7 @@ _hash_cache: dict[str, str] = {}
 
 
 def _password_hash(user: User) -> str:
-    # scrypt is slow on purpose; every demo user has the same password, so hash it once.
+    # argon2id is slow on purpose; every demo user has the same password, so hash it once.
     if PASSWORD not in _hash_cache:
         user.set_password(PASSWORD)
         _hash_cache[PASSWORD] = user.password_hash

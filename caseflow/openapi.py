@@ -6,6 +6,7 @@ every /api/v1 route is described here and every path here is a route.
 
 from . import (
     openapi_access_log,
+    openapi_auth,
     openapi_calendar,
     openapi_hotline,
     openapi_indicators,
@@ -1055,7 +1056,9 @@ def paths() -> dict:
         "/api/v1/auth/token": {
             "post": {
                 "summary": "Get a bearer token",
-                "description": "Failed attempts are throttled per client address (429).",
+                "description": "Failed attempts are counted per account name and per client "
+                "address; past the limits the answer is 429 with Retry-After, the same for "
+                "names that exist and names that do not.",
                 "security": [],
                 "requestBody": {"required": True, **_json(_ref("TokenRequest"))},
                 "responses": {
@@ -1063,7 +1066,8 @@ def paths() -> dict:
                     "401": _error("Wrong username or password."),
                     "429": _error("Too many failed attempts; wait and try again."),
                 },
-            }
+            },
+            "delete": openapi_auth.REVOKE_CALLING_TOKEN,
         },
         "/api/v1/me": {
             "get": {
@@ -1240,6 +1244,7 @@ def spec() -> dict:
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": schemas()
+            | openapi_auth.SCHEMAS
             | openapi_hotline.SCHEMAS
             | openapi_review.SCHEMAS
             | openapi_notifications.SCHEMAS
@@ -1248,6 +1253,7 @@ def spec() -> dict:
             | openapi_access_log.SCHEMAS,
         },
         "paths": paths()
+        | openapi_auth.PATHS
         | openapi_hotline.PATHS
         | openapi_review.PATHS
         | openapi_notifications.PATHS

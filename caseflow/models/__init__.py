@@ -10,6 +10,7 @@ from .indicator import ExportJob, IndicatorSubmission, Plan, PlanTarget
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
+from .security import LoginEvent, LoginThrottle, UserSession
 from .user import ApiToken, User
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "IndicatorSubmission",
     "Jurisdiction",
     "LegalAid",
+    "LoginEvent",
+    "LoginThrottle",
     "MandatoryReport",
     "Notification",
     "Organisation",
@@ -39,5 +42,6 @@ __all__ = [
     "ProtectionOrder",
     "Referral",
     "User",
+    "UserSession",
     "Visit",
 ]

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import timeutil
 from ..extensions import db
@@ -35,14 +34,30 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(16))
     # "immediate": each notification is also emailed; "digest": one email a day.
     notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    # Set by an administrator's reset: the one-time password must be changed at the next
+    # login, and until then every page leads to the change form.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Store an argon2id hash. The policy is checked by the caller (security.passwords
+        .problems), so the demo and tests can still set their known passwords."""
+        from ..security import passwords
+
+        self.password_hash = passwords.hash_password(password)
+        self.password_changed_at = timeutil.now()
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        """Whether the password is right; an old or weaker hash is replaced by a current
+        argon2id one on the way (the caller commits)."""
+        from ..security import passwords
+
+        ok, new_hash = passwords.verify(self.password_hash, password)
+        if ok and new_hash:
+            self.password_hash = new_hash
+        return ok
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -67,8 +82,13 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timeutil.now()
 
     @classmethod
     def issue(cls, user: User, hours: int) -> tuple["ApiToken", str]:
@@ -84,8 +104,14 @@ class ApiToken(db.Model):
         return token, raw
 
     @classmethod
-    def find_user(cls, raw: str) -> User | None:
+    def find(cls, raw: str) -> "ApiToken | None":
+        """The open token of an active user with this value, else None."""
         token = db.session.scalar(db.select(cls).where(cls.token_hash == _digest(raw)))
-        if token is None or token.expires_at <= timeutil.now() or not token.user.active:
+        if token is None or not token.is_open or not token.user.active:
             return None
-        return token.user
+        return token
+
+    @classmethod
+    def find_user(cls, raw: str) -> User | None:
+        token = cls.find(raw)
+        return token.user if token else None

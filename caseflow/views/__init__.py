@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from .. import timeutil, vocab
 from ..extensions import csrf, db, login_manager
 from ..models import User
+from ..security import sessions
 from ..workflows import WORKFLOWS
 
 
@@ -23,6 +24,7 @@ def wants_json() -> bool:
 def register(app: Flask) -> None:
     from . import (  # noqa: F401  (routes on the API blueprint)
         api_access_log,
+        api_auth,
         api_calendar,
         api_hotline,
         api_notifications,
@@ -30,6 +32,7 @@ def register(app: Flask) -> None:
     from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .auth import bp as auth_bp
+    from .auth import forced_change_gate
     from .cases import bp as cases_bp
     from .documents import bp as documents_bp
     from .hotline import bp as hotline_bp
@@ -62,8 +65,19 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id):
+        # The cookie names a user and a session; both must be live (security/sessions.py).
         user = db.session.get(User, int(user_id)) if str(user_id).isdigit() else None
-        return user if user and user.active else None
+        if user is None or not user.active or sessions.current(user.id) is None:
+            return None
+        return user
+
+    @app.before_request
+    def _load_user_first():
+        # Load (and touch or expire) the session before the view changes anything, so the
+        # session's own commit never carries half of a view's work.
+        if request.endpoint != "static" and not request.path.startswith("/api/"):
+            current_user._get_current_object()
+        return forced_change_gate()
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

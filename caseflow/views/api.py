@@ -19,7 +19,7 @@ from wtforms import FormField
 from wtforms.validators import NumberRange, ValidationError
 
 from .. import policy, presenters, timeutil
-from ..extensions import db, limiter
+from ..extensions import db
 from ..forms import (
     ACTION_FORMS,
     CREATE_FORMS,
@@ -145,26 +145,43 @@ def json_body() -> dict:
 
 
 def token_required(view):
-    """Authenticate `Authorization: Bearer <token>` for this request only (no session)."""
+    """Authenticate `Authorization: Bearer <token>` for this request only (no session).
+    A user on a one-time password may only change it (or drop the token): 403 otherwise."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         scheme, _sep, raw = request.headers.get("Authorization", "").partition(" ")
         raw = raw.strip()
-        user = None
+        token = None
         if scheme.lower() == "bearer" and raw and len(raw) <= 256:
-            user = ApiToken.find_user(raw)
-        if user is None:
+            token = ApiToken.find(raw)
+        if token is None:
             db.session.rollback()
             body, status = error_response(
                 401, "unauthorized", _("A valid bearer token is required. Please log in.")
             )
             body.headers["WWW-Authenticate"] = 'Bearer realm="caseflow"'
             return body, status
-        g.api_user = user
+        if token.user.must_change_password and not getattr(view, "open_during_change", False):
+            db.session.rollback()
+            return error_response(
+                403,
+                "password_change_required",
+                _(
+                    "Your password was reset: change it first "
+                    "(POST /api/v1/auth/password or the change-password page)."
+                ),
+            )
+        g.api_user, g.api_token = token.user, token
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def open_during_change(view):
+    """Mark a view a user on a one-time password may still use (put below token_required)."""
+    view.open_during_change = True
+    return view
 
 
 def commit() -> None:
@@ -233,22 +250,22 @@ def _rename(fields: dict, old: str, new: str) -> dict:
 # --- auth ---------------------------------------------------------------------------
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.post("/auth/token")
-@limiter.limit(_login_limit, deduct_when=lambda response: response.status_code == 401)
 def issue_token():
-    """Exchange a username and password for a bearer token. Failed attempts are counted
-    against LOGIN_RATE_LIMIT per client address; over it, every attempt gets 429."""
-    from .auth import authenticate
+    """Exchange a username and password for a bearer token. Failures are counted per
+    account name and per client address (security/throttle.py); past the limits the
+    answer is 429 with Retry-After, the same for names that exist and names that do not."""
+    from ..security import login as checks
 
     form = validated(from_json(TokenForm, json_body()))
-    user = authenticate(form.username.data, form.password.data)
-    if user is None:
-        db.session.rollback()
+    outcome = checks.attempt(form.username.data, form.password.data, "api")
+    if outcome.throttled:
+        body, status = error_response(429, "throttled", checks.throttled_message(outcome.verdict))
+        body.headers["Retry-After"] = str(outcome.verdict.retry_after)
+        return body, status
+    if outcome.user is None:
         return error_response(401, "unauthorized", _("Wrong username or password."))
+    user = outcome.user
     token, raw = ApiToken.issue(user, current_app.config["API_TOKEN_HOURS"])
     expires_at = token.expires_at
     commit()

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from caseflow import timeutil
-from caseflow.extensions import db, limiter
+from caseflow.extensions import db
 from caseflow.models import AccessLog, ApiToken, Case, Event, Organisation, Referral, User
 from tests.conftest import PASSWORD, api_token
 
@@ -192,28 +192,6 @@ def test_session_login_does_not_open_the_api(client):
 
     login(client, "police")
     assert_error(client.get("/api/v1/me"), 401, "unauthorized")
-
-
-def test_failed_token_requests_are_throttled(api):
-    app = api.app
-    saved = app.config["LOGIN_RATE_LIMIT"]
-    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
-    limiter.reset()
-    try:
-        ok = {"username": "police", "password": PASSWORD}
-        bad = {"username": "police", "password": "wrong"}
-        # Successes are not counted; failures are.
-        assert api.client.post("/api/v1/auth/token", json=ok).status_code == 200
-        assert api.client.post("/api/v1/auth/token", json=bad).status_code == 401
-        assert api.client.post("/api/v1/auth/token", json=ok).status_code == 200
-        assert api.client.post("/api/v1/auth/token", json=bad).status_code == 401
-        # Over the limit: refused, even with the right password.
-        assert_error(api.client.post("/api/v1/auth/token", json=bad), 429, "throttled")
-        assert_error(api.client.post("/api/v1/auth/token", json=ok), 429, "throttled")
-    finally:
-        app.config["LOGIN_RATE_LIMIT"] = saved
-        limiter.reset()
-    assert api.client.post("/api/v1/auth/token", json=ok).status_code == 200
 
 
 # --- the whole mandatory-report flow ------------------------------------------------

@@ -414,6 +414,7 @@ def test_callbacks_show_overdue_ones_and_can_be_marked_done(client, clean):
     assert ">2</span>" in nav and "text-bg-danger" not in nav
 
     timeutil.set_clock(timeutil.now() + timedelta(hours=3))
+    login(client, "hotline")  # three hours later the idle session has ended
     page = client.get("/hotline/callbacks").get_data(as_text=True)
     mine = page.split('id="callbacks-mine"', 1)[1].split("</ul>", 1)[0]
     assert f'data-call="{number}" data-overdue="yes"' in mine

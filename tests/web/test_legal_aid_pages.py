@@ -435,6 +435,7 @@ def test_an_unanswered_referral_past_its_deadline_is_overdue_for_both_sides(clie
     with clean.app_context():
         due = db.session.get(Referral, referral_id).deadline.due_at
     timeutil.set_clock(due + timedelta(hours=1))
+    login(client, "police")  # a day later the idle session has ended
 
     sent = client.get("/referrals").get_data(as_text=True)
     sent = sent[sent.index('id="sent-list"') :]

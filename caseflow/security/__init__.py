@@ -1,0 +1,2 @@
+"""Accounts' security: password hashing and policy, server-side sessions, login
+throttling, the secret key and the response headers."""
