@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from .. import timeutil
 from ..deadlines.calendar import (
@@ -29,7 +30,7 @@ from ..deadlines.calendar import (
 )
 from ..deadlines.store import load_year
 from ..extensions import db
-from ..models import CalendarChange, CalendarDay, CalendarYear, Deadline, User
+from ..models import CalendarChange, CalendarDay, CalendarYear, Case, Deadline, User
 from ..vocab import DEADLINE_KINDS, label
 from .audit import append_event
 from .cases import conflicts_as_409, touch
@@ -260,13 +261,17 @@ def _period_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
 
 
+RECOMPUTE_CHUNK = 500  # deadlines loaded at once, with their cases and timelines
+
+
 def recompute(year: int, actor: User | None, notice: str) -> int:
     """Count again every open or missed day deadline whose period touches `year`; returns
-    how many moved. Met and waived deadlines stay as they are."""
+    how many moved. Met and waived deadlines stay as they are. Read in chunks, each with its
+    cases and their timelines in two more queries (the chain needs the last event)."""
     begin, end = _period_bounds(year)
     calendar = WorkingCalendar(load_year)
-    rows = db.session.scalars(
-        select(Deadline)
+    ids = db.session.scalars(
+        select(Deadline.id)
         .where(
             Deadline.status.in_(("open", "missed")),
             Deadline.period_days.is_not(None),
@@ -277,49 +282,63 @@ def recompute(year: int, actor: User | None, notice: str) -> int:
     ).all()
     now = timeutil.now()
     moved = 0
-    for deadline in rows:
-        due = add_days(deadline.counted_from, deadline.period_days, timeutil.local_zone(), calendar)
-        if due.at == deadline.due_at and due.provisional == deadline.provisional:
-            continue
-        old_due, old_status = deadline.due_at, deadline.status
-        deadline.due_at, deadline.provisional = due.at, due.provisional
-        if deadline.status == "missed":
-            if deadline.closed_at is None and now <= due.at:
-                deadline.status = "open"  # reopened: the new calendar gives it more time
-            elif deadline.closed_at is not None and deadline.closed_at <= due.at:
-                deadline.status, deadline.done_late = "met", False
-        case = deadline.case
-        touch(case)
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            comment = _(
-                "%(what)s: due %(old)s → %(new)s, counted again on the calendar of %(year)d "
-                "(%(notice)s)",
-                what=label(DEADLINE_KINDS, deadline.kind),
-                old=timeutil.to_local(old_due).strftime("%Y-%m-%d %H:%M"),
-                new=timeutil.to_local(due.at).strftime("%Y-%m-%d %H:%M"),
-                year=year,
-                notice=notice or _("provisional calendar"),
-            )
-        append_event(
-            case,
-            actor,
-            "deadline_recomputed",
-            case.state,
-            comment,
-            {
-                "deadline_id": deadline.id,
-                "kind": deadline.kind,
-                "old_due": old_due.isoformat(),
-                "new_due": due.at.astimezone(UTC).isoformat(),
-                "provisional": due.provisional,
-                "old_status": old_status,
-                "status": deadline.status,
-                "year": year,
-                "notice": notice,
-            },
-        )
-        moved += 1
+    for first in range(0, len(ids), RECOMPUTE_CHUNK):
+        rows = db.session.scalars(
+            select(Deadline)
+            .where(Deadline.id.in_(ids[first : first + RECOMPUTE_CHUNK]))
+            .options(selectinload(Deadline.case).selectinload(Case.events))
+            .order_by(Deadline.case_id, Deadline.id)
+        ).all()
+        with db.session.no_autoflush:
+            for deadline in rows:
+                moved += _count_again(deadline, calendar, now, year, actor, notice)
+        db.session.flush()
     return moved
+
+
+def _count_again(deadline, calendar, now, year, actor, notice) -> bool:
+    """One deadline on the new calendar: its due time, status and a timeline event."""
+    due = add_days(deadline.counted_from, deadline.period_days, timeutil.local_zone(), calendar)
+    if due.at == deadline.due_at and due.provisional == deadline.provisional:
+        return False
+    old_due, old_status = deadline.due_at, deadline.status
+    deadline.due_at, deadline.provisional = due.at, due.provisional
+    if deadline.status == "missed":
+        if deadline.closed_at is None and now <= due.at:
+            deadline.status = "open"  # reopened: the new calendar gives it more time
+        elif deadline.closed_at is not None and deadline.closed_at <= due.at:
+            deadline.status, deadline.done_late = "met", False
+    case = deadline.case
+    touch(case)
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        comment = _(
+            "%(what)s: due %(old)s → %(new)s, counted again on the calendar of %(year)d "
+            "(%(notice)s)",
+            what=label(DEADLINE_KINDS, deadline.kind),
+            old=timeutil.to_local(old_due).strftime("%Y-%m-%d %H:%M"),
+            new=timeutil.to_local(due.at).strftime("%Y-%m-%d %H:%M"),
+            year=year,
+            notice=notice or _("provisional calendar"),
+        )
+    append_event(
+        case,
+        actor,
+        "deadline_recomputed",
+        case.state,
+        comment,
+        {
+            "deadline_id": deadline.id,
+            "kind": deadline.kind,
+            "old_due": old_due.isoformat(),
+            "new_due": due.at.astimezone(UTC).isoformat(),
+            "provisional": due.provisional,
+            "old_status": old_status,
+            "status": deadline.status,
+            "year": year,
+            "notice": notice,
+        },
+    )
+    return True
 
 
 def year_view(year: int) -> YearCalendar:
