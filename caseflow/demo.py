@@ -77,7 +77,7 @@ USERS = [
     ("data_justice", "周敏", "justice", "data_reporter"),
     ("admin", "系统管理员", "committee", "admin"),
     # 查访 after a warning letter, in its community (反家庭暴力法 Art. 17).
-    ("committee", "谭秀英", "chengnan", "committee"),
+    ("committee", "谭立群", "chengnan", "committee"),
     # Institutions filing their own mandatory reports (强制报告意见 Art. 3).
     ("institution_reporter", "向明德", "school", "institution_reporter"),
     ("institution_reporter_2", "冉仁心", "hospital", "institution_reporter"),

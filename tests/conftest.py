@@ -54,15 +54,20 @@ def clean(app):
     from caseflow.demo import seed
 
     with app.app_context():
-        with append_only_lifted(db.session.connection()):
-            for table in reversed(db.metadata.sorted_tables):
-                db.session.execute(table.delete())
-        db.session.commit()
+        purge()
         seed(with_cases=False)
         db.session.commit()
     timeutil.set_clock(None)
     yield app
     timeutil.set_clock(None)
+
+
+def purge() -> None:
+    """Empty every table, the append-only ones too, and commit (inside an app context)."""
+    with append_only_lifted(db.session.connection()):
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
 
 
 @contextlib.contextmanager

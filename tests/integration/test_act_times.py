@@ -268,8 +268,9 @@ def test_a_report_phoned_in_at_once_and_entered_later_is_not_late(api, client):
     assert phoned["fields"]["reported_to"] == "110指挥中心"
     late = deadline(phoned, "report_late")
     assert late["status"] == "met" and late["closed_at"] == utc(at(2026, 3, 2, 9, 10))
-    # The police had it from the call: acceptance is due 24 hours from then.
-    assert deadline(phoned, "accept_due")["due_at"] == utc(at(2026, 3, 3, 9, 10))
+    # The police had it from the call: acceptance is due 24 hours from then, counted from
+    # the next full hour (民事诉讼法 Art. 85 ¶2).
+    assert deadline(phoned, "accept_due")["due_at"] == utc(at(2026, 3, 3, 10, 0))
     submit = phoned["events"][0]["data"]
     assert submit["acted_at"] == at(2026, 3, 2, 9, 10).isoformat()
     assert submit["late_entry"] is True

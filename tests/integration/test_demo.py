@@ -8,13 +8,12 @@ from caseflow.demo import DV_CASES, PO_CASES, TARGETS, seed
 from caseflow.extensions import db
 from caseflow.models import Case, HotlineCall
 from caseflow.services.audit import verify_chain
+from tests.conftest import purge
 
 
 def test_the_full_demo_loads_with_honest_timelines(clean):
     with clean.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        purge()
         assert seed(with_cases=True) is True
         db.session.commit()
         assert seed(with_cases=True) is False  # a second load changes nothing

@@ -14,7 +14,7 @@ from caseflow.demo import seed
 from caseflow.extensions import db
 from caseflow.models import AccessLog, Case, HotlineCall, Organisation, User
 from caseflow.views.identity_routes import IDENTITY_ROUTES, NO_IDENTITY_ROUTES
-from tests.conftest import api_token, csrf_token, login
+from tests.conftest import api_token, csrf_token, login, purge
 from tests.integration.test_api_hotline import call_body, dv_case
 
 
@@ -31,9 +31,7 @@ def test_every_route_is_classified_once(app):
 @pytest.fixture
 def demo(clean):
     with clean.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        purge()
         seed(with_cases=True)
         db.session.commit()
     return clean

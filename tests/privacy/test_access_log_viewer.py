@@ -15,7 +15,7 @@ from caseflow.demo import seed
 from caseflow.extensions import db
 from caseflow.models import AccessLog, Case, Jurisdiction, Referral, User
 from caseflow.services.access_log import log_access
-from tests.conftest import api_token, login
+from tests.conftest import api_token, login, purge
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -28,9 +28,7 @@ def local(day, hour, minute=0):
 def world(clean):
     """The demo with its cases, and a known set of reads at known local times."""
     with clean.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        purge()
         seed(with_cases=True)
         db.session.commit()
         db.session.execute(AccessLog.__table__.delete())  # the demo's own walk-through

@@ -13,7 +13,7 @@ from caseflow import policy
 from caseflow.demo import USERS, seed
 from caseflow.extensions import db
 from caseflow.models import Case, User
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD, login, purge
 
 ID_PATTERN = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
 MOBILE_PATTERN = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
@@ -37,9 +37,7 @@ def identity_strings(person) -> set[str]:
 def demo(app):
     """The full demo district with its cases, loaded once for the module."""
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        purge()
         seed(with_cases=True)
         db.session.commit()
         cases = {}
@@ -51,9 +49,7 @@ def demo(app):
         users = {u.username: u.id for u in db.session.scalars(select(User))}
     yield {"cases": cases, "users": users}
     with app.app_context():
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        purge()
 
 
 def _may(app, username, case_id):
