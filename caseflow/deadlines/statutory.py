@@ -84,9 +84,9 @@ PERIODS: tuple[Period, ...] = (
             "The police decide not to open a case: notice within 3 days; reconsideration may be applied for within 7 days; decision within 30 days"
         ),
         "公安机关办理刑事案件程序规定第178–179条",
-        (),
+        ("no_case_notice_due", "police_review_window", "police_review_decision_due"),
         _l(
-            "Not enforced: the police's decision not to open a case is not a step of the workflows yet."
+            "A police verifier's finding that a report is unfounded is the decision not to open a case: the notice is due in 3 days, the 7-day window runs from its service (judged by when the person applied), the decision is due in 30 days, extendable once with approval. The further 复核 stage is not recorded."
         ),
     ),
     Period(
@@ -96,15 +96,17 @@ PERIODS: tuple[Period, ...] = (
         ),
         "公安部受案立案改革",
         ("verify_due",),
-        _l("Verification is due within 3 working days (set in the rule pack)."),
+        _l(
+            "A police verifier has 3 days, extended with approval to 7 or 30; civil affairs and the township supervisor follow the local rule of the rule pack."
+        ),
     ),
     Period(
         "D9",
         _l("A public-order case accepted: decided within 30 days, 30 more with approval"),
         "公安机关办理行政案件程序规定第165条",
-        (),
+        ("penalty_decision_due",),
         _l(
-            "Not enforced: escalation to a public-order penalty closes the call in this system; the penalty case is kept by the police."
+            "Opened when a call is escalated to a public-order penalty; met by the decision; extendable once with approval to 60 days from acceptance."
         ),
     ),
     Period(
@@ -131,8 +133,10 @@ PERIODS: tuple[Period, ...] = (
         "D12",
         _l("A protection order granted or rejected: reconsideration within 5 days, once"),
         "反家庭暴力法第31条",
-        ("reconsideration_window",),
-        _l("Opened by a rejection; counted in working days."),
+        ("reconsideration_window", "respondent_review_window"),
+        _l(
+            "The applicant's window opens when a rejection is served, the respondent's when a granted order is served; both are judged by when the party applied and counted in working days."
+        ),
     ),
     Period(
         "D13",
@@ -150,7 +154,9 @@ PERIODS: tuple[Period, ...] = (
         ),
         "反家庭暴力法第17条；地方规定",
         ("deliver_due", "first_visit_due"),
-        _l("No national time limit: the local periods are set in the rule pack."),
+        _l(
+            "No national time limit: the local periods are set in the rule pack. The first 查访 is counted from the delivery and may be done by the police station or the committee."
+        ),
     ),
     Period(
         "D15",
