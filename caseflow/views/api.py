@@ -210,18 +210,15 @@ def _case(user, case_id: int):
 
 
 def _check_version(case, body: dict) -> int:
-    """422 if `version` is missing or not a whole number, 409 if it is stale."""
+    """422 if `version` is missing or not a JSON whole number, 409 if it is stale."""
     value = body.get("version")
-    if value is None or value == "":
+    if value is None:
         raise ValidationFailed(fields={"version": [_("This field is required.")]})
-    if isinstance(value, bool) or not (
-        isinstance(value, int)
-        or (isinstance(value, str) and re.fullmatch(r"\d{1,18}", value.strip(), re.ASCII))
-    ):
-        raise ValidationFailed(fields={"version": [_("Not a valid integer value.")]})
-    if int(value) != case.version:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(fields={"version": [_("Must be a whole number (a JSON number).")]})
+    if value != case.version:
         raise VersionConflict()
-    return int(value)
+    return value
 
 
 def _rename(fields: dict, old: str, new: str) -> dict:

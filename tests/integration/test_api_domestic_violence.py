@@ -1598,10 +1598,10 @@ def test_create_trims_and_accepts_the_documented_fields(api):
             violence_forms=["stalking", "stalking", "economic"],
             injury_level="serious",
             minors_witnessed=True,
-            prior_incidents="3",
+            prior_incidents=3,
             special_protection=["pregnant"],
             location=" 城南社区五组 ",
-            urgent="true",
+            urgent=True,
         ),
     )
     assert created["subject"]["name"] == VICTIM
