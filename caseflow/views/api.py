@@ -46,7 +46,6 @@ from ..services.errors import (
     ServiceError,
     ValidationFailed,
     VersionConflict,
-    refusal_error,
 )
 from ..workflows import ALL_STATES, WORKFLOWS
 
@@ -427,19 +426,15 @@ def fire_action(case_id, trigger):
     if trigger == workflow.initial_trigger:  # fired by creating the case
         raise InvalidTransitionError()
     version = _check_version(case, body)
-    step = workflow.step(trigger)
-    # A step with no roles (a protection order's `expire`) is the scheduler's: refused
-    # here as for any role that may not take it.
-    refusal = policy.step_refusal(user, case, step)
-    if refusal:
-        raise refusal_error(refusal)
-    if case.state not in step.source:
-        raise InvalidTransitionError()
     form_class = ACTION_FORMS.get((case.type, trigger))
-    if form_class is None:  # no form: not a step a user takes through the API
-        raise Forbidden(GUARD_MESSAGES["role"])
-    form = validated(from_json(form_class, body).setup(user, case))
-    case_service.fire(user, case, trigger, form.to_data(), version)
+
+    def fields() -> dict:
+        if form_class is None:  # no form: not a step a user takes through the API
+            raise Forbidden(GUARD_MESSAGES["role"])
+        return validated(from_json(form_class, body).setup(user, case)).to_data()
+
+    # Version, state, role and guards, then the fields: in that order, in the service.
+    case_service.fire(user, case, trigger, fields, version)
     commit()
     return jsonify(presenters.case_detail(user, case))
 
@@ -462,11 +457,8 @@ def add_referrals(case_id):
         target = body.pop("to_org")
         body["to_orgs"] = [] if target is None else [target]
     version = _check_version(case, body)
-    if not case.is_open:
-        raise InvalidTransitionError()
-    if case.owner_org_id != user.organisation_id:
-        raise Forbidden(_("Only the unit handling this case may refer it."))
     try:
+        referral_service.check_add(case, user, version)
         form = validated(from_json(ReferralForm, body).setup(user, case))
         orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
         sent = referral_service.add(case, user, orgs, form.reason.data, form.due_at.data, version)
@@ -509,8 +501,7 @@ def answer_referral(referral_id, action):
     if "version" in body:
         _check_version(referral.case, body)
         body.pop("version")
-    if not policy.can_do_referral_action(user, referral, action):
-        raise Forbidden(_("This referral is not addressed to your unit."))
+    referral_service.check_answer(referral, user, action)
     form = validated(from_json(ReferralAnswerForm, body))
     used, unused = ("outcome", "reason") if action == "complete" else ("reason", "outcome")
     if form[unused].data:
@@ -530,10 +521,7 @@ def record_visit(case_id):
     body = json_body()
     case = _case(user, case_id)
     version = _check_version(case, body)
-    if not case.is_open:
-        raise InvalidTransitionError(_("Visits can only be recorded on an open case."))
-    if not policy.can_record_visit(user, case):
-        raise Forbidden(_("You may not record visits on this case."))
+    visit_service.check_record(case, user, version)
     form = validated(from_json(VisitForm, body).setup(user, case))
     visit = visit_service.record(
         case,

@@ -19,7 +19,7 @@ from ..services import cases as case_service
 from ..services import protection_order as po_service
 from ..services import queries, referrals, visits
 from ..services.audit import log_access
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, ValidationFailed
 from ..workflows import WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
 from . import hotline as hotline_pages
@@ -282,6 +282,10 @@ def _action_forms(case, failed=None):
     return forms
 
 
+class FormInvalid(ValidationFailed):
+    """The action's form has errors; they are shown beside its fields."""
+
+
 class _Failed:
     def __init__(self, trigger, form):
         self.trigger, self.form = trigger, form
@@ -381,11 +385,19 @@ def act(case_id, trigger):
     if form_class is None:
         abort(404)
     form = form_class(prefix=trigger).setup(current_user, case)
-    if not form.validate():
-        return _render_detail(case, failed=_Failed(trigger, form), status=422)
+
+    def fields() -> dict:
+        if not form.validate():
+            raise FormInvalid()
+        return form.to_data()
+
+    # The service checks version, state, role and guards, and only then the form.
     try:
-        case_service.fire(current_user, case, trigger, form.to_data(), form.version.data)
+        case_service.fire(current_user, case, trigger, fields, form.version.data)
         db.session.commit()
+    except FormInvalid:
+        db.session.rollback()
+        return _render_detail(case, failed=_Failed(trigger, form), status=422)
     except ServiceError as exc:
         _flash_service_error(exc)
         case = _case_or_404(case_id)
@@ -414,6 +426,11 @@ def _change_and_return(case_id: int, change, done_message: str):
 def add_visit(case_id):
     case = _case_or_404(case_id)
     form = VisitForm(prefix="visit")
+    try:  # version, state and role before the fields, as in the API
+        visits.check_record(case, current_user, form.version.data)
+    except ServiceError as exc:
+        _flash_service_error(exc)
+        return _render_detail(_case_or_404(case_id), status=exc.status)
     if not form.validate():
         return _render_detail(case, visit_form=form, status=422)
     data = form.to_data()
@@ -438,6 +455,11 @@ def add_visit(case_id):
 def add_referral(case_id):
     case = _case_or_404(case_id)
     form = ReferralForm(prefix="referral").setup(current_user, case)
+    try:  # version, state and role before the fields, as in the API
+        referrals.check_add(case, current_user, form.version.data)
+    except ServiceError as exc:
+        _flash_service_error(exc)
+        return _render_detail(_case_or_404(case_id), status=exc.status)
     if not form.validate():
         return _render_detail(case, referral_form=form, status=422)
     orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
@@ -457,10 +479,11 @@ def answer_referral(referral_id, action):
     if referral is None or policy.visible_case(current_user, referral.case_id) is None:
         abort(404)
     form = ReferralAnswerForm()
-    if not form.validate():
-        abort(400)
-    text = form.reason.data if action in ("decline", "withdraw") else form.outcome.data
     try:
+        referrals.check_answer(referral, current_user, action)  # state, role: then fields
+        if not form.validate():
+            abort(400)
+        text = form.reason.data if action in ("decline", "withdraw") else form.outcome.data
         referrals.answer(referral, current_user, action, text or "")
         db.session.commit()
         flash(_("Referral answered."), "success")
