@@ -7,8 +7,6 @@ answered as {"error": {"code", "message", "fields"}}; nothing a client sends giv
 """
 
 import json
-import re
-from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -18,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import FormField
 from wtforms.validators import NumberRange, ValidationError
 
-from .. import policy, presenters, timeutil
+from .. import policy, presenters
 from ..extensions import db, limiter
 from ..forms import (
     ACTION_FORMS,
@@ -32,7 +30,6 @@ from ..forms import (
     flat_errors,
     from_json,
 )
-from ..forms.base import storable
 from ..models import ApiToken, Organisation, Referral
 from ..services import audit, queries
 from ..services import cases as case_service
@@ -48,6 +45,7 @@ from ..services.errors import (
     VersionConflict,
 )
 from ..workflows import ALL_STATES, WORKFLOWS
+from .params import Params
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -305,87 +303,28 @@ LIST_PARAMS = frozenset(
         "per_page",
     }
 )
-BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def _when(value: str, end: bool):
-    """An ISO date (the whole local day: from its start, or to the end of it) or an ISO
-    datetime (local time if it has no offset). Raises ValueError if it is neither."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        day = None
-    try:
-        if day is not None:
-            if end:
-                day += timedelta(days=1)
-            at = datetime.combine(day, time(), tzinfo=timeutil.local_zone())
-        else:
-            at = timeutil.aware(datetime.fromisoformat(value.replace(" ", "T")))
-        at.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(value) from None
-    return at
 
 
 def _list_filters(args) -> tuple[queries.CaseFilters, int, int]:
-    errors: dict[str, list] = {}
+    params = Params(args)
     for name in args:
         if name not in LIST_PARAMS:
-            errors[name] = [_("Unknown parameter.")]
-    for name, value in args.items():
-        if not storable(value):
-            errors[name] = [_("Contains characters that cannot be stored.")]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    filters = queries.CaseFilters()
-    text = {name: args.get(name, "").strip() for name in LIST_PARAMS}
-    if text["type"]:
-        if text["type"] not in WORKFLOWS:
-            errors["type"] = [_("Unknown case type.")]
-        filters.type = text["type"]
-    if text["state"]:
-        if text["state"] not in ALL_STATES:
-            errors["state"] = [_("Unknown state.")]
-        filters.state = text["state"]
-    if text["jurisdiction"]:
-        if len(text["jurisdiction"]) > 32:
-            errors["jurisdiction"] = [_("Unknown place.")]
-        filters.jurisdiction = text["jurisdiction"]
-    for name in ("overdue", "urgent"):
-        if text[name]:
-            flag = BOOLEANS.get(text[name].lower())
-            if flag is None:
-                errors[name] = [_("Use true or false.")]
-            elif name == "overdue":
-                filters.overdue = flag
-            else:
-                filters.urgent = flag
-    if text["q"]:
-        if len(text["q"]) > 100:
-            errors["q"] = [_("Field cannot be longer than %(max)d characters.", max=100)]
-        filters.q = text["q"]
-    for name, end in (("created_from", False), ("created_to", True)):
-        if text[name]:
-            try:
-                setattr(filters, name, _when(text[name], end))
-            except ValueError:
-                errors[name] = [_("Not a valid date or date and time (e.g. 2026-11-23).")]
-    numbers = {}
-    for name, default, top in (
-        ("page", 1, MAX_PAGE),
-        ("per_page", current_app.config.get("PER_PAGE", 25), MAX_PER_PAGE),
-    ):
-        raw = text[name]
-        if not raw:
-            numbers[name] = default
-        elif re.fullmatch(r"\d{1,7}", raw, re.ASCII) and 1 <= int(raw) <= top:
-            numbers[name] = int(raw)
-        else:
-            errors[name] = [_("A whole number from 1 to %(max)d.", max=top)]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    return filters, numbers["page"], numbers["per_page"]
+            params.refuse(name, _("Unknown parameter."))
+    filters = queries.CaseFilters(
+        type=params.choice("type", WORKFLOWS, _("Unknown case type.")),
+        state=params.choice("state", ALL_STATES, _("Unknown state.")),
+        jurisdiction=params.text("jurisdiction", 32),
+        overdue=params.flag("overdue") or False,
+        urgent=params.flag("urgent"),
+        q=params.text("q", 100),
+        created_from=params.when("created_from"),
+        created_to=params.when("created_to", end=True),
+    )
+    page = params.number("page", 1, MAX_PAGE)
+    per_page = params.number("per_page", current_app.config.get("PER_PAGE", 25), MAX_PER_PAGE)
+    if params.errors:
+        raise ValidationFailed(fields=params.errors)
+    return filters, page, per_page
 
 
 @bp.get("/cases")

@@ -5,7 +5,7 @@ the referral inbox and the workflow diagrams.
 Each handler: load (scoped, 404 otherwise) → check → call one service → commit once.
 """
 
-from datetime import datetime, time
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,10 +20,11 @@ from ..services import protection_order as po_service
 from ..services import queries, referrals, visits
 from ..services.audit import log_access
 from ..services.errors import ServiceError, ValidationFailed
-from ..workflows import WORKFLOWS
+from ..workflows import ALL_STATES, WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
 from . import hotline as hotline_pages
 from . import legal_aid as legal_aid_pages
+from .params import MAX_PAGE, Params
 
 bp = Blueprint("cases", __name__)
 
@@ -67,37 +68,23 @@ def my_work():
     )
 
 
-def _parse_date(value: str | None):
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(value).date()
-    except ValueError:
-        return "invalid"
-    return datetime.combine(day, time(0, 0), tzinfo=timeutil.local_zone())
-
-
 @bp.get("/cases")
 @login_required
 def case_list():
     args = request.args
-    created_from, created_to = _parse_date(args.get("from")), _parse_date(args.get("to"))
-    if "invalid" in (created_from, created_to):
-        flash(_("Dates are written like 2026-11-23."), "warning")
-        created_from = created_to = None
-    urgent = {"1": True, "0": False}.get(args.get("urgent", ""))
+    params = Params(args)
     filters = queries.CaseFilters(
-        type=args.get("type") or None,
-        state=args.get("state") or None,
-        urgent=urgent,
-        overdue=args.get("overdue") == "1",
-        jurisdiction=args.get("jurisdiction") or None,
-        q=(args.get("q") or "").strip()[:100] or None,
-        created_from=created_from,
-        created_to=created_to,
+        type=params.choice("type", WORKFLOWS, _("Unknown case type.")),
+        state=params.choice("state", ALL_STATES, _("Unknown state.")),
+        urgent={"1": True, "0": False}.get(params.raw("urgent") or ""),
+        overdue=params.raw("overdue") == "1",
+        jurisdiction=params.text("jurisdiction", 32),
+        q=params.text("q", 100),
+        created_from=params.when("from"),
+        created_to=params.when("to", end=True),
     )
-    page = args.get("page", 1, type=int) or 1
-    page = max(1, page)
+    page = params.number("page", 1, MAX_PAGE)
+    params.flash_errors()  # the list is shown without the refused filters
     per_page = current_app.config["PER_PAGE"]
     items, total = queries.case_list(current_user, filters, page, per_page)
     base = current_user.organisation.jurisdiction
