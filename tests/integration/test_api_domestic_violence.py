@@ -2059,6 +2059,8 @@ def spec(client):
 
 
 def _ref_name(schema: dict) -> str:
+    if "oneOf" in schema and "$ref" not in schema:  # an optional object: it or null
+        schema = schema["oneOf"][0]
     return schema["$ref"].rsplit("/", 1)[1]
 
 
