@@ -22,6 +22,8 @@ from .vocab import (
     DV_RELATIONS,
     ESCALATION_OUTCOMES,
     INJURY_LEVELS,
+    LEGAL_MATTERS,
+    MEANS_EXEMPTIONS,
     ORG_TYPES,
     PERSON_ROLES,
     PO_APPLICANT_ROLES,
@@ -336,6 +338,7 @@ CREATE_SCHEMAS = {
     "mandatory_report": "MandatoryReportCreate",
     "dv_warning": "DvWarningCreate",
     "protection_order": "ProtectionOrderCreate",
+    "legal_aid": "LegalAidCreate",
 }
 
 
@@ -355,7 +358,8 @@ def _identity(name_description: str, required: list[str], **extra) -> dict:
     """A person's identity fields as a create body takes them (caseflow/forms/people.py)."""
     return {
         "type": "object",
-        "required": required,
+        # OpenAPI 3.0: `required` lists at least one name, or is left out
+        **({"required": required} if required else {}),
         "additionalProperties": False,
         "properties": {
             "name": _string(100, description=name_description),
@@ -595,6 +599,79 @@ def domestic_violence_schemas() -> dict:
     }
 
 
+def legal_aid_schemas() -> dict:
+    """A referral to legal aid (法律援助法 Art. 31–49): create body and `fields`."""
+    create = {
+        "type": "object",
+        "required": ["type", "jurisdiction", "matter", "description", "subject"],
+        "additionalProperties": False,
+        "description": "Creating it fires `refer`. Without `means_test_exempt_reason` the "
+        "means questions (household_size, monthly_income) and the honesty undertaking "
+        "are required (Art. 41); victims of abuse, abandonment or domestic violence are "
+        "exempt from the means test (Art. 32 (4)).",
+        "properties": {
+            "type": {"type": "string", "enum": ["legal_aid"]},
+            "jurisdiction": JURISDICTION,
+            "source_case_id": {**ID, "description": "an open case the user can see"},
+            "subject": _ref("AidApplicant"),
+            "matter": _codes(LEGAL_MATTERS),
+            "description": {**TEXT, "description": "what help is needed"},
+            "means_test_exempt_reason": _codes(MEANS_EXEMPTIONS),
+            "household_size": {"type": "integer", "minimum": 1, "maximum": 50},
+            "monthly_income": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 10**7,
+                "description": "yuan per person per month",
+            },
+            "honesty_undertaking": {"type": "boolean"},
+            "urgent_pre_provision": {
+                "type": "boolean",
+                "description": "先行提供 (Art. 44)",
+            },
+            "procedural_deadline": {"type": "string", "format": "date"},
+            "special_protection": _code_list(SPECIAL_PROTECTION),
+            "urgent": {"type": "boolean"},
+        },
+    }
+    when = {**DATETIME, "nullable": True}
+    text = {"type": "string", "nullable": True}
+    fields = {
+        "type": "object",
+        "required": ["matter", "means_test_exempt_reason"],
+        "properties": {
+            "source_case_id": {**ID, "nullable": True},
+            "referral_id": {**ID, "nullable": True},
+            "matter": _codes(LEGAL_MATTERS),
+            "means_test_exempt_reason": _nullable(_codes(MEANS_EXEMPTIONS)),
+            "household_size": {"type": "integer", "nullable": True},
+            "monthly_income": {"type": "integer", "nullable": True},
+            "honesty_undertaking": {"type": "boolean"},
+            "urgent_pre_provision": {"type": "boolean"},
+            "procedural_deadline": {"type": "string", "format": "date", "nullable": True},
+            "received_at": when,
+            "materials_requested": text,
+            "materials_requested_at": when,
+            "materials_supplied_at": when,
+            "decision": _nullable(_codes({"granted": "", "denied": ""})),
+            "decided_at": when,
+            "denial_reason": text,
+            "objection_at": when,
+            "objection_decided_at": when,
+            "lawyer_name": text,
+            "law_firm": text,
+            "assigned_at": when,
+            "concluded_at": when,
+            "outcome": text,
+        },
+    }
+    return {
+        "AidApplicant": _identity("the applicant's name", ["name", "sex"]),
+        "LegalAidCreate": create,
+        "LegalAidFields": fields,
+    }
+
+
 def schemas() -> dict:
     person = {
         "type": "object",
@@ -676,11 +753,13 @@ def schemas() -> dict:
                     "closed_at": {**DATETIME, "nullable": True},
                     "persons": {"type": "array", "items": _ref("Person")},
                     "fields": {
-                        "description": "the fields of the case's type",
+                        "description": "the fields of the case's type; the required "
+                        "properties of each tell the four apart",
                         "oneOf": [
                             _ref("MandatoryReportFields"),
                             _ref("DvWarningFields"),
                             _ref("ProtectionOrderFields"),
+                            _ref("LegalAidFields"),
                         ],
                     },
                     "actions": {
@@ -837,6 +916,7 @@ def schemas() -> dict:
         "Reporter": reporter,
         "MandatoryReportCreate": create,
         **domestic_violence_schemas(),
+        **legal_aid_schemas(),
         "MandatoryReportFields": {
             "type": "object",
             "required": ["reporter_org_type", "discovered_at", "situation_codes"],
@@ -952,6 +1032,7 @@ def schemas() -> dict:
         },
         "Referral": {
             "type": "object",
+            "required": ["id", "case_id", "status"],
             "properties": {
                 "id": ID,
                 "case_id": ID,
@@ -981,6 +1062,7 @@ def schemas() -> dict:
         },
         "ReferralList": {
             "type": "object",
+            "required": ["items", "case_version"],
             "properties": {
                 "items": {"type": "array", "items": _ref("Referral")},
                 "case_version": {"type": "integer"},
@@ -1229,6 +1311,74 @@ def paths() -> dict:
 
 
 def spec() -> dict:
+    return _finish(_document())
+
+
+def _finish(doc: dict) -> dict:
+    """Rules of the whole document, applied once rather than at each schema:
+    - a JSON body takes null for any property it does not require: from_json reads it as
+      leaving the field out (caseflow/forms/base.py), so the document says so;
+    - a nullable enum lists null among its values (OpenAPI 3.0 checks the enum too);
+    - a nullable oneOf lets null match its first branch only (else null matches none,
+      or every branch)."""
+    schemas = doc["components"]["schemas"]
+    for name in _request_schemas(doc):
+        schema = schemas[name]
+        required = set(schema.get("required", []))
+        for prop, sub in schema.get("properties", {}).items():
+            if prop not in required:
+                schema["properties"][prop] = _null_allowed(sub)
+    _walk(doc)
+    return doc
+
+
+def _null_allowed(schema: dict) -> dict:
+    if "$ref" in schema:  # a reference takes no siblings: null is a branch of its own
+        return {"oneOf": [schema, {"nullable": True, "enum": [None]}]}
+    return {**schema, "nullable": True}
+
+
+def _request_schemas(doc: dict) -> set[str]:
+    """The component schemas a request body can contain, following references."""
+    found: set[str] = set()
+    stack = [
+        operation["requestBody"]
+        for path in doc["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in found:
+                    found.add(name)
+                    stack.append(doc["components"]["schemas"][name])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _walk(node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("nullable") and isinstance(node.get("enum"), list) and None not in node["enum"]:
+        node["enum"] = [*node["enum"], None]
+    if node.get("nullable") and "oneOf" in node:
+        del node["nullable"]
+        node["oneOf"] = [{**node["oneOf"][0], "nullable": True}, *node["oneOf"][1:]]
+    for value in list(node.values()):
+        _walk(value)
+
+
+def _document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {
@@ -1236,7 +1386,8 @@ def spec() -> dict:
             "version": "1",
             "description": "Cases of mandatory reporting of harm to children (mandatory_report), "
             "police domestic-violence calls and warning letters (dv_warning) and personal "
-            "safety protection orders (protection_order); hotline calls. Errors are "
+            "safety protection orders (protection_order), referrals to legal aid (legal_aid); "
+            "hotline calls. Errors are "
             '{"error": {"code", "message", "fields"}}. Out-of-scope cases do not exist (404).',
         },
         "servers": [{"url": "/"}],

@@ -116,8 +116,9 @@ SCHEMAS: dict = {
                 "could be worked out from (complementary suppression, zeros next to a hidden "
                 "figure included): value, numerator, denominator, series and median are null.",
             },
-            "target": {**_ref("IndicatorTarget"), "nullable": True},
-            "status": {**_ref("IndicatorStatus"), "nullable": True},
+            # A reference takes no siblings (OpenAPI 3.0): null is a branch of its own.
+            "target": {"oneOf": [_ref("IndicatorTarget"), {"nullable": True, "enum": [None]}]},
+            "status": {"oneOf": [_ref("IndicatorStatus"), {"nullable": True, "enum": [None]}]},
             "series": {
                 "type": "object",
                 "additionalProperties": NUMBER,
@@ -134,6 +135,10 @@ SCHEMAS: dict = {
     },
     "IndicatorTable": {
         "type": "object",
+        # `plan` here and `code` in a breakdown: no answer matches both branches of the
+        # GET /indicators `oneOf`.
+        "required": ["plan", "year", "jurisdiction", "rows"],
+        "not": {"required": ["code"]},
         "properties": {
             "plan": _ref("Plan"),
             "year": {"type": "integer"},
@@ -160,6 +165,8 @@ SCHEMAS: dict = {
     },
     "IndicatorBreakdown": {
         "type": "object",
+        "required": ["code", "by", "year", "jurisdiction", "rows"],
+        "not": {"required": ["plan"]},
         "properties": {
             "code": {"type": "string", "enum": CODES},
             "by": {"type": "string", "enum": list(BREAKDOWNS)},

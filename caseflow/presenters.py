@@ -125,7 +125,39 @@ def type_fields(user: User, case: Case) -> dict:
         return dv_fields(case.dv_incident)
     if case.type == "protection_order":
         return po_fields(case.protection_order)
+    if case.type == "legal_aid":
+        return la_fields(case.legal_aid)
     return {}
+
+
+def la_fields(a) -> dict:
+    """A legal-aid case's own fields: the matter, the means test or its exemption
+    (Art. 32 (4), 41), the decision, the lawyer and the outcome."""
+    return {
+        "source_case_id": a.source_case_id,
+        "referral_id": a.referral_id,
+        "matter": a.matter,
+        "means_test_exempt_reason": a.means_test_exempt_reason,
+        "household_size": a.household_size,
+        "monthly_income": a.monthly_income,
+        "honesty_undertaking": a.honesty_undertaking,
+        "urgent_pre_provision": a.urgent_pre_provision,
+        "procedural_deadline": a.procedural_deadline.isoformat() if a.procedural_deadline else None,
+        "received_at": iso(a.received_at),
+        "materials_requested": a.materials_requested,
+        "materials_requested_at": iso(a.materials_requested_at),
+        "materials_supplied_at": iso(a.materials_supplied_at),
+        "decision": a.decision,
+        "decided_at": iso(a.decided_at),
+        "denial_reason": a.denial_reason,
+        "objection_at": iso(a.objection_at),
+        "objection_decided_at": iso(a.objection_decided_at),
+        "lawyer_name": a.lawyer_name,
+        "law_firm": a.law_firm,
+        "assigned_at": iso(a.assigned_at),
+        "concluded_at": iso(a.concluded_at),
+        "outcome": a.outcome,
+    }
 
 
 def dv_fields(i) -> dict:

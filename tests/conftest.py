@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from caseflow import create_app, timeutil
 from caseflow.config import TestConfig
 from caseflow.extensions import db
+from tests.contract import ContractClient
 
 PASSWORD = "caseflow-demo"
 
@@ -31,6 +32,8 @@ def app(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = database_url(tmp_path_factory)
 
     application = create_app(Config)
+    # Every /api/v1 call of the suite is checked against the OpenAPI document.
+    application.test_client_class = ContractClient
     with application.app_context():
         _drop_all(application)
         upgrade()

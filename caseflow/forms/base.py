@@ -11,7 +11,19 @@ from datetime import UTC, date, datetime
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, Form, FormField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    Field,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -207,10 +219,68 @@ class BadShape(Exception):
         self.fields = fields
 
 
-def _flatten(form_class, payload: dict, prefix: str, out: MultiDict, unknown: dict, bad: dict):
-    # `prefix` is the WTForms name prefix ("subject-"); errors are named with dots
-    # ("subject.name"), the same as flat_errors.
-    dotted = prefix.replace("-", ".")
+# The JSON type each kind of field reads (api.md: "0" and "no" are not false, "3" is not
+# a list). A value of another type is refused before the form sees it, so no field ever
+# reads a number as text or a string as a flag.
+_MESSAGES = {
+    "boolean": _l("Must be true or false (a JSON boolean)."),
+    "integer": _l("Must be a whole number (a JSON number)."),
+    "number": _l("Must be a number (a JSON number)."),
+    "string": _l("Must be a string (JSON text)."),
+    "list": _l("Must be a list (a JSON array)."),
+    "object": _l("Must be an object."),
+}
+_ITEM_MESSAGES = {
+    "integer": _l("Each item must be a whole number (a JSON number)."),
+    "string": _l("Each item must be a string (JSON text)."),
+}
+
+
+def _coerces_int(unbound) -> bool:
+    if issubclass(unbound.field_class, IntChoicesField):
+        return True
+    return unbound.kwargs.get("coerce") is int
+
+
+def json_kind(unbound) -> str:
+    """The JSON type a field takes: boolean, integer, number, string, list or object;
+    for a list, its items' type is `item_kind`."""
+    cls = unbound.field_class
+    if issubclass(cls, FormField):
+        return "object"
+    if issubclass(cls, BooleanField):
+        return "boolean"
+    if issubclass(cls, SelectMultipleField):
+        return "list"
+    if issubclass(cls, IntegerField):
+        return "integer"
+    if issubclass(cls, DecimalField | FloatField):
+        return "number"
+    if issubclass(cls, SelectField | RadioField) and _coerces_int(unbound):
+        return "integer"
+    return "string"
+
+
+def item_kind(unbound) -> str:
+    return "integer" if _coerces_int(unbound) else "string"
+
+
+def _is_kind(value, kind: str) -> bool:
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    return isinstance(value, str)
+
+
+def form_fields(form_class) -> dict:
+    """The unbound fields of a form class, its bases' included, by name."""
     fields = {
         name: unbound
         for name, unbound in vars(form_class).items()
@@ -220,32 +290,36 @@ def _flatten(form_class, payload: dict, prefix: str, out: MultiDict, unknown: di
         for name, unbound in vars(base).items():
             if hasattr(unbound, "field_class") and name not in fields:
                 fields[name] = unbound
+    return fields
+
+
+def _flatten(form_class, payload: dict, prefix: str, out: MultiDict, unknown: dict, bad: dict):
+    # `prefix` is the WTForms name prefix ("subject-"); errors are named with dots
+    # ("subject.name"), the same as flat_errors.
+    dotted = prefix.replace("-", ".")
+    fields = form_fields(form_class)
     for key, value in payload.items():
         unbound = fields.get(key)
         if unbound is None:
             unknown[dotted + key] = [_l("Unknown field.")]
             continue
-        if issubclass(unbound.field_class, FormField):
-            if value is None:
-                continue
-            if not isinstance(value, dict):
-                bad[dotted + key] = [_l("Must be an object.")]
-                continue
+        if value is None:  # null: the same as leaving the field out
+            continue
+        kind = json_kind(unbound)
+        if not _is_kind(value, kind):
+            bad[dotted + key] = [_MESSAGES[kind]]
+        elif kind == "object":
             _flatten(unbound.args[0], value, f"{prefix}{key}-", out, unknown, bad)
-        elif isinstance(value, list):
-            if not issubclass(unbound.field_class, SelectMultipleField):
-                bad[dotted + key] = [_l("Must be a single value, not a list.")]
+        elif kind == "list":
+            each = item_kind(unbound)
+            if not all(_is_kind(item, each) for item in value):
+                bad[dotted + key] = [_ITEM_MESSAGES[each]]
                 continue
             for item in value:
-                if isinstance(item, dict | list):
-                    bad[dotted + key] = [_l("Must be a list of plain values.")]
-                    break
                 out.add(prefix + key, str(item))
-        elif isinstance(value, dict):
-            bad[dotted + key] = [_l("Must be a single value, not an object.")]
-        elif isinstance(value, bool):
+        elif kind == "boolean":
             out.add(prefix + key, "y" if value else "false")
-        elif value is not None:
+        else:
             out.add(prefix + key, str(value))
 
 

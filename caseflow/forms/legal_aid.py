@@ -141,5 +141,4 @@ ACTION_FORMS_LEGAL_AID = {
     ("legal_aid", "request_closure"): SummaryForm,
     ("legal_aid", "approve_closure"): CommentForm,
     ("legal_aid", "reject_closure"): ReasonForm,
-    ("legal_aid", "reopen"): ReasonForm,
 }

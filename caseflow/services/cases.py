@@ -147,18 +147,32 @@ def conflicts_as_409(service: Callable) -> Callable:
     return wrapped
 
 
+def check_step(actor: User, case: Case, step) -> None:
+    """State (409), then role and guards (403, or 409/422 by the guard's reason)."""
+    if case.state not in step.source:
+        raise InvalidTransitionError()
+    refusal = policy.step_refusal(actor, case, step)
+    if refusal:
+        raise refusal_error(refusal)
+
+
 @conflicts_as_409
-def fire(actor: User, case: Case, trigger: str, data: dict, version) -> Case:
-    """Fire `trigger` on `case` for `actor`, with validated `data`, if `version` is current."""
+def fire(actor: User, case: Case, trigger: str, data, version) -> Case:
+    """Fire `trigger` on `case` for `actor` if `version` is current.
+
+    The one check order of pages and API (the case is already loaded in scope, 404):
+    version (409), state (409), role and guards (403), then the fields (422). `data` is
+    the validated fields, or a callable that validates them and returns them (raising
+    ValidationFailed), so that a form is judged only once everything before it passed."""
     workflow = case.workflow
     try:
         step = workflow.step(trigger)
     except UnknownTrigger:
         raise NotFound(_l("Unknown action.")) from None
     check_version(case, version)
-    refusal = policy.step_refusal(actor, case, step)
-    if refusal:
-        raise refusal_error(refusal)
+    check_step(actor, case, step)
+    if callable(data):
+        data = data()
     return _perform(case, step, actor, data)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import policy, timeutil
 from ..extensions import db
@@ -56,10 +57,8 @@ def log_call(actor: User, data: dict) -> tuple[HotlineCall, bool]:
     if not may_log_calls(actor):
         raise Forbidden(_l("Your role may not log hotline calls."))
     token = data["client_token"]
-    existing = db.session.scalar(select(HotlineCall).where(HotlineCall.client_token == token))
+    existing = _earlier_call(actor, token)
     if existing is not None:
-        if existing.agent_id != actor.id:
-            raise ValidationFailed(fields={"client_token": [_l("This form was already used.")]})
         return existing, False
     anonymous = bool(data.get("anonymous"))
     if data.get("danger") and not data.get("transferred_110"):
@@ -74,6 +73,29 @@ def log_call(actor: User, data: dict) -> tuple[HotlineCall, bool]:
         raise ValidationFailed(
             fields={"callback_due": [_l("When should the caller be called back?")]}
         )
+    try:
+        # In a savepoint: when the same form arrives twice at once, the second insert waits
+        # for the first to commit and then breaks the unique token; only the savepoint is
+        # undone (its number too) and the first call is answered, never a server error.
+        with db.session.begin_nested():
+            call = _new_call(actor, token, data, anonymous)
+    except IntegrityError:
+        existing = _earlier_call(actor, token)
+        if existing is None:
+            raise
+        return existing, False
+    return call, True
+
+
+def _earlier_call(actor: User, token: str) -> HotlineCall | None:
+    """The call already saved with this form token: the same agent's retry, else refused."""
+    existing = db.session.scalar(select(HotlineCall).where(HotlineCall.client_token == token))
+    if existing is not None and existing.agent_id != actor.id:
+        raise ValidationFailed(fields={"client_token": [_l("This form was already used.")]})
+    return existing
+
+
+def _new_call(actor: User, token: str, data: dict, anonymous: bool) -> HotlineCall:
     now = timeutil.now()
     call = HotlineCall(
         number=_next_number(),
@@ -106,7 +128,7 @@ def log_call(actor: User, data: dict) -> tuple[HotlineCall, bool]:
     )
     db.session.add(call)
     db.session.flush()
-    return call, True
+    return call
 
 
 @conflicts_as_409

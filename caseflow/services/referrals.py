@@ -57,9 +57,8 @@ def send(
     return out
 
 
-@conflicts_as_409
-def add(case: Case, actor: User, to_orgs, reason: str, due_at, version) -> list[Referral]:
-    """A referral outside the `refer` step: allowed to the handling unit on an open case."""
+def check_add(case: Case, actor: User, version) -> None:
+    """May `actor` refer `case` now: version (409), state (409), role (403)."""
     from .cases import check_version
 
     check_version(case, version)
@@ -67,6 +66,12 @@ def add(case: Case, actor: User, to_orgs, reason: str, due_at, version) -> list[
         raise InvalidTransitionError()
     if case.owner_org_id != actor.organisation_id:
         raise Forbidden(_l("Only the unit handling this case may refer it."))
+
+
+@conflicts_as_409
+def add(case: Case, actor: User, to_orgs, reason: str, due_at, version) -> list[Referral]:
+    """A referral outside the `refer` step: allowed to the handling unit on an open case."""
+    check_add(case, actor, version)
     referrals = send(case, actor, to_orgs, reason, due_at)
     touch(case)
     append_event(
@@ -81,20 +86,35 @@ def add(case: Case, actor: User, to_orgs, reason: str, due_at, version) -> list[
     return referrals
 
 
-@conflicts_as_409
-def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
-    """accept / decline (reason) / complete (outcome) by the receiving unit; withdraw by the sender."""
+def lock(referral: Referral) -> None:
+    """Re-read the referral under a row lock (PostgreSQL: SELECT … FOR UPDATE) and hold it
+    to the end of the transaction. Of two answers at once, the second waits here for the
+    first to commit, then reads the new status and is refused (409): an answer does not
+    go through the case's version (it may be sent without one), so the row decides."""
+    db.session.flush()
+    db.session.refresh(referral, with_for_update=True)
+
+
+def check_answer(referral: Referral, actor: User, action: str) -> None:
+    """May `actor` give this answer now: state (409), then role (403). Takes the row lock."""
     if action not in ANSWERS:
         raise Forbidden(_l("Unknown action."))
+    lock(referral)
     sources = ANSWERS[action][0]
-    if not policy.can_do_referral_action(actor, referral, action):
-        raise Forbidden(_l("This referral is not addressed to your unit."))
     if referral.status not in (sources if isinstance(sources, tuple) else (sources,)):
         raise InvalidTransitionError(_l("This referral has already been answered."))
     if linked_case(referral) is not None:
         raise InvalidTransitionError(
             _l("This referral is answered by the steps of its legal-aid case.")
         )
+    if not policy.can_do_referral_action(actor, referral, action):
+        raise Forbidden(_l("This referral is not addressed to your unit."))
+
+
+@conflicts_as_409
+def answer(referral: Referral, actor: User, action: str, text: str) -> Referral:
+    """accept / decline (reason) / complete (outcome) by the receiving unit; withdraw by the sender."""
+    check_answer(referral, actor, action)
     if action == "decline" and not text:
         raise ValidationFailed(fields={"reason": [_l("A reason is required to decline.")]})
     if action == "complete" and not text:

@@ -15,6 +15,19 @@ from .common import VISIT_KINDS, open_next_planned_visit
 from .errors import Forbidden, InvalidTransitionError, ValidationFailed
 
 
+def check_record(case: Case, actor: User, version) -> None:
+    """May `actor` record a visit now: version (409), state (409), role (403). The case row
+    is re-read under a lock first, so of two visits sent at once on the same version the
+    second waits for the first and then fails the version check: a clean 409."""
+    db.session.flush()
+    db.session.refresh(case, with_for_update=True)
+    check_version(case, version)
+    if not case.is_open:
+        raise InvalidTransitionError(_l("Visits can only be recorded on an open case."))
+    if not policy.can_record_visit(actor, case):
+        raise Forbidden(_l("You may not record visits on this case."))
+
+
 @conflicts_as_409
 def record(
     case: Case,
@@ -26,11 +39,7 @@ def record(
     next_due: datetime | None,
     version,
 ) -> Visit:
-    check_version(case, version)
-    if not case.is_open:
-        raise InvalidTransitionError(_l("Visits can only be recorded on an open case."))
-    if not policy.can_record_visit(actor, case):
-        raise Forbidden(_l("You may not record visits on this case."))
+    check_record(case, actor, version)
     now = timeutil.now()
     if done_at > now:
         raise ValidationFailed(fields={"done_at": [_l("A visit cannot be dated in the future.")]})

@@ -7,8 +7,6 @@ answered as {"error": {"code", "message", "fields"}}; nothing a client sends giv
 """
 
 import json
-import re
-from datetime import UTC, date, datetime, time, timedelta
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
@@ -18,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from wtforms import FormField
 from wtforms.validators import NumberRange, ValidationError
 
-from .. import policy, presenters, timeutil
+from .. import policy, presenters
 from ..extensions import db
 from ..forms import (
     ACTION_FORMS,
@@ -32,7 +30,6 @@ from ..forms import (
     flat_errors,
     from_json,
 )
-from ..forms.base import storable
 from ..models import ApiToken, Organisation, Referral
 from ..services import cases as case_service
 from ..services import queries
@@ -47,10 +44,10 @@ from ..services.errors import (
     ServiceError,
     ValidationFailed,
     VersionConflict,
-    refusal_error,
 )
 from ..workflows import ALL_STATES, WORKFLOWS
 from .names import identities_warning
+from .params import Params
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -229,18 +226,15 @@ def _case(user, case_id: int):
 
 
 def _check_version(case, body: dict) -> int:
-    """422 if `version` is missing or not a whole number, 409 if it is stale."""
+    """422 if `version` is missing or not a JSON whole number, 409 if it is stale."""
     value = body.get("version")
-    if value is None or value == "":
+    if value is None:
         raise ValidationFailed(fields={"version": [_("This field is required.")]})
-    if isinstance(value, bool) or not (
-        isinstance(value, int)
-        or (isinstance(value, str) and re.fullmatch(r"\d{1,18}", value.strip(), re.ASCII))
-    ):
-        raise ValidationFailed(fields={"version": [_("Not a valid integer value.")]})
-    if int(value) != case.version:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(fields={"version": [_("Must be a whole number (a JSON number).")]})
+    if value != case.version:
         raise VersionConflict()
-    return int(value)
+    return value
 
 
 def _rename(fields: dict, old: str, new: str) -> dict:
@@ -329,87 +323,28 @@ LIST_PARAMS = frozenset(
         "per_page",
     }
 )
-BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def _when(value: str, end: bool):
-    """An ISO date (the whole local day: from its start, or to the end of it) or an ISO
-    datetime (local time if it has no offset). Raises ValueError if it is neither."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        day = None
-    try:
-        if day is not None:
-            if end:
-                day += timedelta(days=1)
-            at = datetime.combine(day, time(), tzinfo=timeutil.local_zone())
-        else:
-            at = timeutil.aware(datetime.fromisoformat(value.replace(" ", "T")))
-        at.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(value) from None
-    return at
 
 
 def _list_filters(args) -> tuple[queries.CaseFilters, int, int]:
-    errors: dict[str, list] = {}
+    params = Params(args)
     for name in args:
         if name not in LIST_PARAMS:
-            errors[name] = [_("Unknown parameter.")]
-    for name, value in args.items():
-        if not storable(value):
-            errors[name] = [_("Contains characters that cannot be stored.")]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    filters = queries.CaseFilters()
-    text = {name: args.get(name, "").strip() for name in LIST_PARAMS}
-    if text["type"]:
-        if text["type"] not in WORKFLOWS:
-            errors["type"] = [_("Unknown case type.")]
-        filters.type = text["type"]
-    if text["state"]:
-        if text["state"] not in ALL_STATES:
-            errors["state"] = [_("Unknown state.")]
-        filters.state = text["state"]
-    if text["jurisdiction"]:
-        if len(text["jurisdiction"]) > 32:
-            errors["jurisdiction"] = [_("Unknown place.")]
-        filters.jurisdiction = text["jurisdiction"]
-    for name in ("overdue", "urgent"):
-        if text[name]:
-            flag = BOOLEANS.get(text[name].lower())
-            if flag is None:
-                errors[name] = [_("Use true or false.")]
-            elif name == "overdue":
-                filters.overdue = flag
-            else:
-                filters.urgent = flag
-    if text["q"]:
-        if len(text["q"]) > 100:
-            errors["q"] = [_("Field cannot be longer than %(max)d characters.", max=100)]
-        filters.q = text["q"]
-    for name, end in (("created_from", False), ("created_to", True)):
-        if text[name]:
-            try:
-                setattr(filters, name, _when(text[name], end))
-            except ValueError:
-                errors[name] = [_("Not a valid date or date and time (e.g. 2026-11-23).")]
-    numbers = {}
-    for name, default, top in (
-        ("page", 1, MAX_PAGE),
-        ("per_page", current_app.config.get("PER_PAGE", 25), MAX_PER_PAGE),
-    ):
-        raw = text[name]
-        if not raw:
-            numbers[name] = default
-        elif re.fullmatch(r"\d{1,7}", raw, re.ASCII) and 1 <= int(raw) <= top:
-            numbers[name] = int(raw)
-        else:
-            errors[name] = [_("A whole number from 1 to %(max)d.", max=top)]
-    if errors:
-        raise ValidationFailed(fields=errors)
-    return filters, numbers["page"], numbers["per_page"]
+            params.refuse(name, _("Unknown parameter."))
+    filters = queries.CaseFilters(
+        type=params.choice("type", WORKFLOWS, _("Unknown case type.")),
+        state=params.choice("state", ALL_STATES, _("Unknown state.")),
+        jurisdiction=params.text("jurisdiction", 32),
+        overdue=params.flag("overdue") or False,
+        urgent=params.flag("urgent"),
+        q=params.text("q", 100),
+        created_from=params.when("created_from"),
+        created_to=params.when("created_to", end=True),
+    )
+    page = params.number("page", 1, MAX_PAGE)
+    per_page = params.number("per_page", current_app.config.get("PER_PAGE", 25), MAX_PER_PAGE)
+    if params.errors:
+        raise ValidationFailed(fields=params.errors)
+    return filters, page, per_page
 
 
 @bp.get("/cases")
@@ -452,22 +387,21 @@ def fire_action(case_id, trigger):
     if trigger == workflow.initial_trigger:  # fired by creating the case
         raise InvalidTransitionError()
     version = _check_version(case, body)
-    step = workflow.step(trigger)
-    # A step with no roles (a protection order's `expire`) is the scheduler's: refused
-    # here as for any role that may not take it.
-    refusal = policy.step_refusal(user, case, step)
-    if refusal:
-        raise refusal_error(refusal)
-    if case.state not in step.source:
-        raise InvalidTransitionError()
     form_class = ACTION_FORMS.get((case.type, trigger))
-    if form_class is None:  # no form: not a step a user takes through the API
-        raise Forbidden(GUARD_MESSAGES["role"])
-    form = validated(from_json(form_class, body).setup(user, case))
-    case_service.fire(user, case, trigger, form.to_data(), version)
+    typed: dict = {}
+
+    def fields() -> dict:
+        if form_class is None:  # no form: not a step a user takes through the API
+            raise Forbidden(GUARD_MESSAGES["role"])
+        form = validated(from_json(form_class, body).setup(user, case))
+        typed.update(form.data)
+        return form.to_data()
+
+    # Version, state, role and guards, then the fields: in that order, in the service.
+    case_service.fire(user, case, trigger, fields, version)
     log_access(user, case, "api_detail", what=f"action:{trigger}")
     commit()
-    return jsonify(_with_warnings(presenters.case_detail(user, case), case, form.data))
+    return jsonify(_with_warnings(presenters.case_detail(user, case), case, typed))
 
 
 def _with_warnings(data: dict, case, typed) -> dict:
@@ -495,11 +429,8 @@ def add_referrals(case_id):
         target = body.pop("to_org")
         body["to_orgs"] = [] if target is None else [target]
     version = _check_version(case, body)
-    if not case.is_open:
-        raise InvalidTransitionError()
-    if case.owner_org_id != user.organisation_id:
-        raise Forbidden(_("Only the unit handling this case may refer it."))
     try:
+        referral_service.check_add(case, user, version)
         form = validated(from_json(ReferralForm, body).setup(user, case))
         orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
         sent = referral_service.add(case, user, orgs, form.reason.data, form.due_at.data, version)
@@ -547,8 +478,7 @@ def answer_referral(referral_id, action):
     if "version" in body:
         _check_version(referral.case, body)
         body.pop("version")
-    if not policy.can_do_referral_action(user, referral, action):
-        raise Forbidden(_("This referral is not addressed to your unit."))
+    referral_service.check_answer(referral, user, action)
     form = validated(from_json(ReferralAnswerForm, body))
     used, unused = ("outcome", "reason") if action == "complete" else ("reason", "outcome")
     if form[unused].data:
@@ -571,10 +501,7 @@ def record_visit(case_id):
     body = json_body()
     case = _case(user, case_id)
     version = _check_version(case, body)
-    if not case.is_open:
-        raise InvalidTransitionError(_("Visits can only be recorded on an open case."))
-    if not policy.can_record_visit(user, case):
-        raise Forbidden(_("You may not record visits on this case."))
+    visit_service.check_record(case, user, version)
     form = validated(from_json(VisitForm, body).setup(user, case))
     visit = visit_service.record(
         case,

@@ -152,6 +152,9 @@ def log_hotline_call():
     if errors:
         raise ValidationFailed(fields=errors)
     call, created = hotline_service.log_call(user, form.to_data())
+    if not created:  # sent at the same moment as the first: that one saved the call
+        commit()
+        return jsonify(call_json(call) | {"created": False}), 200
     case = None
     if case_form is not None:
         case = case_service.create_case(user, case_type, case_form.to_data())

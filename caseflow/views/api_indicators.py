@@ -262,6 +262,10 @@ def _check_body(body: dict) -> None:
             errors[name] = [_("Enter a number.")]
         elif isinstance(raw, str) and (len(raw) > MAX_PARAM or not storable(raw)):
             errors[name] = [_("Enter a number.")]
+    for name in ("code", "jurisdiction", "note"):
+        raw = body.get(name)
+        if raw is not None and not isinstance(raw, str):  # read JSON by its types
+            errors[name] = [_("Must be a string (JSON text).")]
     for name in ("code", "jurisdiction", "note", "year"):
         raw = body.get(name)
         if isinstance(raw, str) and not storable(raw):

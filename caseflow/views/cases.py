@@ -5,7 +5,7 @@ the referral inbox and the workflow diagrams.
 Each handler: load (scoped, 404 otherwise) → check → call one service → commit once.
 """
 
-from datetime import datetime, time
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,12 +19,13 @@ from ..services import cases as case_service
 from ..services import protection_order as po_service
 from ..services import queries, referrals, visits
 from ..services.access_log import log_access, log_reads
-from ..services.errors import ServiceError
-from ..workflows import WORKFLOWS
+from ..services.errors import ServiceError, ValidationFailed
+from ..workflows import ALL_STATES, WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
 from . import hotline as hotline_pages
 from . import legal_aid as legal_aid_pages
 from .names import warn_names_typed
+from .params import MAX_PAGE, Params
 
 bp = Blueprint("cases", __name__)
 
@@ -68,37 +69,23 @@ def my_work():
     )
 
 
-def _parse_date(value: str | None):
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(value).date()
-    except ValueError:
-        return "invalid"
-    return datetime.combine(day, time(0, 0), tzinfo=timeutil.local_zone())
-
-
 @bp.get("/cases")
 @login_required
 def case_list():
     args = request.args
-    created_from, created_to = _parse_date(args.get("from")), _parse_date(args.get("to"))
-    if "invalid" in (created_from, created_to):
-        flash(_("Dates are written like 2026-11-23."), "warning")
-        created_from = created_to = None
-    urgent = {"1": True, "0": False}.get(args.get("urgent", ""))
+    params = Params(args)
     filters = queries.CaseFilters(
-        type=args.get("type") or None,
-        state=args.get("state") or None,
-        urgent=urgent,
-        overdue=args.get("overdue") == "1",
-        jurisdiction=args.get("jurisdiction") or None,
-        q=(args.get("q") or "").strip()[:100] or None,
-        created_from=created_from,
-        created_to=created_to,
+        type=params.choice("type", WORKFLOWS, _("Unknown case type.")),
+        state=params.choice("state", ALL_STATES, _("Unknown state.")),
+        urgent={"1": True, "0": False}.get(params.raw("urgent") or ""),
+        overdue=params.raw("overdue") == "1",
+        jurisdiction=params.text("jurisdiction", 32),
+        q=params.text("q", 100),
+        created_from=params.when("from"),
+        created_to=params.when("to", end=True),
     )
-    page = args.get("page", 1, type=int) or 1
-    page = max(1, page)
+    page = params.number("page", 1, MAX_PAGE)
+    params.flash_errors()  # the list is shown without the refused filters
     per_page = current_app.config["PER_PAGE"]
     items, total = queries.case_list(current_user, filters, page, per_page)
     if filters.q:
@@ -294,6 +281,10 @@ def _action_forms(case, failed=None):
     return forms
 
 
+class FormInvalid(ValidationFailed):
+    """The action's form has errors; they are shown beside its fields."""
+
+
 class _Failed:
     def __init__(self, trigger, form):
         self.trigger, self.form = trigger, form
@@ -395,12 +386,20 @@ def act(case_id, trigger):
     if form_class is None:
         abort(404)
     form = form_class(prefix=trigger).setup(current_user, case)
-    if not form.validate():
-        return _render_detail(case, failed=_Failed(trigger, form), status=422)
+
+    def fields() -> dict:
+        if not form.validate():
+            raise FormInvalid()
+        return form.to_data()
+
+    # The service checks version, state, role and guards, and only then the form.
     try:
-        case_service.fire(current_user, case, trigger, form.to_data(), form.version.data)
+        case_service.fire(current_user, case, trigger, fields, form.version.data)
         db.session.commit()
         warn_names_typed(case, form.data)
+    except FormInvalid:
+        db.session.rollback()
+        return _render_detail(case, failed=_Failed(trigger, form), status=422)
     except ServiceError as exc:
         _flash_service_error(exc)
         case = _case_or_404(case_id)
@@ -432,6 +431,11 @@ def _change_and_return(case_id: int, change, done_message: str, typed=None):
 def add_visit(case_id):
     case = _case_or_404(case_id)
     form = VisitForm(prefix="visit")
+    try:  # version, state and role before the fields, as in the API
+        visits.check_record(case, current_user, form.version.data)
+    except ServiceError as exc:
+        _flash_service_error(exc)
+        return _render_detail(_case_or_404(case_id), status=exc.status)
     if not form.validate():
         return _render_detail(case, visit_form=form, status=422)
     data = form.to_data()
@@ -457,6 +461,11 @@ def add_visit(case_id):
 def add_referral(case_id):
     case = _case_or_404(case_id)
     form = ReferralForm(prefix="referral").setup(current_user, case)
+    try:  # version, state and role before the fields, as in the API
+        referrals.check_add(case, current_user, form.version.data)
+    except ServiceError as exc:
+        _flash_service_error(exc)
+        return _render_detail(_case_or_404(case_id), status=exc.status)
     if not form.validate():
         return _render_detail(case, referral_form=form, status=422)
     orgs = [db.session.get(Organisation, i) for i in form.to_orgs.data]
@@ -477,10 +486,11 @@ def answer_referral(referral_id, action):
     if referral is None or policy.visible_case(current_user, referral.case_id) is None:
         abort(404)
     form = ReferralAnswerForm()
-    if not form.validate():
-        abort(400)
-    text = form.reason.data if action in ("decline", "withdraw") else form.outcome.data
     try:
+        referrals.check_answer(referral, current_user, action)  # state, role: then fields
+        if not form.validate():
+            abort(400)
+        text = form.reason.data if action in ("decline", "withdraw") else form.outcome.data
         referrals.answer(referral, current_user, action, text or "")
         db.session.commit()
         flash(_("Referral answered."), "success")

@@ -8,7 +8,6 @@ the team (organisation) that took it, and by nobody else (404).
 
 import re
 import secrets
-from datetime import datetime, time, timedelta
 
 from flask import (
     Blueprint,
@@ -37,6 +36,7 @@ from ..services.access_log import log_reads
 from ..services.errors import ServiceError
 from ..vocab import CALL_CATEGORIES
 from ..workflows import WORKFLOWS
+from .params import MAX_PAGE, Params
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -374,32 +374,15 @@ def callback_list():
     )
 
 
-def _day(value: str | None, end: bool = False):
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(value.strip()[:10]).date()
-    except ValueError:
-        return "invalid"
-    if end:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(), tzinfo=timeutil.local_zone())
-
-
 @bp.get("/calls")
 def call_list():
     args = request.args
+    params = Params(args)
     query = select(HotlineCall).where(hotline_service.team_calls(current_user))
-    category = args.get("category") or ""
+    category = params.choice("category", CALL_CATEGORIES, _("Not a valid value.")) or ""
     if category:
-        if category in CALL_CATEGORIES:
-            query = query.where(HotlineCall.category == category)
-        else:
-            category = ""
-    start, end = _day(args.get("from")), _day(args.get("to"), end=True)
-    if "invalid" in (start, end):
-        flash(_("Dates are written like 2026-11-23."), "warning")
-        start = end = None
+        query = query.where(HotlineCall.category == category)
+    start, end = params.when("from"), params.when("to", end=True)
     if start:
         query = query.where(HotlineCall.received_at >= start)
     if end:
@@ -409,7 +392,8 @@ def call_list():
     per_page = current_app.config["PER_PAGE"]
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, -(-total // per_page))
-    page = min(max(1, args.get("page", 1, type=int) or 1), pages)
+    page = min(params.number("page", 1, MAX_PAGE), pages)
+    params.flash_errors()  # the list is shown without the refused filters
     items = db.session.scalars(
         query.order_by(HotlineCall.received_at.desc(), HotlineCall.id.desc())
         .offset((page - 1) * per_page)

@@ -25,6 +25,7 @@ from ..services.errors import ServiceError
 from ..workflows import WORKFLOWS
 from ..workflows.base import UnknownTrigger
 from .cases import _case_or_404, _flash_service_error, _render_detail, bp
+from .params import Params
 
 RULE_ROLES = frozenset({"admin", "supervisor"})
 
@@ -40,8 +41,17 @@ def _section() -> str:
     return section if section in review_service.SECTIONS else "closures"
 
 
+def _review_args() -> dict:
+    """The review page's filters, as storable text (a refused one is named on the page)."""
+    params = Params(request.args)
+    clean = {name: params.text(name, 32) for name in ("type", "place", "sort", "dir")}
+    params.flash_errors()
+    return {name: value for name, value in clean.items() if value is not None}
+
+
 def _render_review(status: int = 200):
-    filters = review_service.ReviewFilters.from_args(request.args)
+    clean = _review_args()
+    filters = review_service.ReviewFilters.from_args(clean)
     section = _section()
     rows = review_service.rows(current_user, section, filters)
     closures = []
@@ -56,7 +66,7 @@ def _render_review(status: int = 200):
             shown = presenters.shown(current_user, case)  # the request's comment, redacted
             closures.append((case, shown.last_event("request_closure"), form, steps))
     workers, organisations = review_service.workload(current_user)
-    args = {k: v for k, v in request.args.items() if k in ("type", "place", "sort", "dir")}
+    args = clean
     return (
         render_template(
             "review.html",

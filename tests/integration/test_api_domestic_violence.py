@@ -1639,10 +1639,10 @@ def test_create_trims_and_accepts_the_documented_fields(api):
             violence_forms=["stalking", "stalking", "economic"],
             injury_level="serious",
             minors_witnessed=True,
-            prior_incidents="3",
+            prior_incidents=3,
             special_protection=["pregnant"],
             location=" 城南社区五组 ",
-            urgent="true",
+            urgent=True,
         ),
     )
     assert created["subject"]["name"] == VICTIM
@@ -2102,7 +2102,7 @@ def test_no_create_input_gives_a_server_error(api):
 
 # --- the OpenAPI document says what the forms take ----------------------------------------
 
-CREATE_TYPES = ("mandatory_report", "dv_warning", "protection_order")
+CREATE_TYPES = ("mandatory_report", "dv_warning", "protection_order", "legal_aid")
 
 # Required by the form, but filled in by the API when not sent.
 DEFAULTED = {("issue_warning", "prohibition")}
@@ -2166,6 +2166,8 @@ def spec(client):
 
 
 def _ref_name(schema: dict) -> str:
+    if "oneOf" in schema and "$ref" not in schema:  # an optional object: it or null
+        schema = schema["oneOf"][0]
     return schema["$ref"].rsplit("/", 1)[1]
 
 
@@ -2271,8 +2273,20 @@ def test_openapi_describes_the_fields_of_each_type(api, spec):
         "MandatoryReportFields",
         "DvWarningFields",
         "ProtectionOrderFields",
+        "LegalAidFields",
     }
     dv = _dv_warned(api)
+    aid = api.create(
+        "police",
+        {
+            "type": "legal_aid",
+            "jurisdiction": VILLAGE,
+            "matter": "protection_order",
+            "description": "申请人身安全保护令需要代理。",
+            "means_test_exempt_reason": "domestic_violence",
+            "subject": {"name": VICTIM, "sex": "F"},
+        },
+    )["id"]
     po = po_in_force(api)
     mr = api.create(
         "child_director",
@@ -2289,6 +2303,7 @@ def test_openapi_describes_the_fields_of_each_type(api, spec):
         ("police", dv, "DvWarningFields", "warning"),
         ("womens_federation", po, "ProtectionOrderFields", "service"),
         ("police", mr, "MandatoryReportFields", None),
+        ("police", aid, "LegalAidFields", None),
     ]:
         fields = api.case(username, case_id)["fields"]
         schema = schemas[name]
@@ -2296,6 +2311,7 @@ def test_openapi_describes_the_fields_of_each_type(api, spec):
         assert set(schema["required"]) <= set(fields)
         # The required keys tell the three apart (oneOf matches exactly one).
         kinds = ("MandatoryReportFields", "DvWarningFields", "ProtectionOrderFields")
+        kinds += ("LegalAidFields",)
         assert [k for k in kinds if set(schemas[k]["required"]) <= set(fields)] == [name]
         if nested:
             assert set(fields[nested]) == set(schema["properties"][nested]["properties"])

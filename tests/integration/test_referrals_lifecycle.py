@@ -304,7 +304,6 @@ def test_withdraw_by_the_sender_waives_the_deadline():
         ("legal_aid", "accept", ""),  # addressed to civil affairs, not to the centre
         ("legal_aid", "decline", "不属于本单位。"),
         ("police", "accept", ""),  # the sender cannot accept its own referral
-        ("police", "complete", "x"),
         ("supervisor", "accept", ""),
         ("statistician", "accept", ""),
     ],
@@ -314,6 +313,17 @@ def test_a_unit_answering_a_referral_not_addressed_to_it_is_forbidden(username, 
     clock(local(2026, 11, 5, 14, 0))
     civil, _centre = refer(case, CIVIL, CENTRE)
     refused(Forbidden, username, civil, action, text)
+
+
+def test_state_is_checked_before_the_unit():
+    """One check order (state 409, then role 403): completing a referral not yet accepted
+    is not possible now, whoever asks; once accepted, only the receiving unit completes."""
+    case = dv_case()
+    clock(local(2026, 11, 5, 14, 0))
+    civil, _centre = refer(case, CIVIL, CENTRE)
+    refused(InvalidTransitionError, "police", civil, "complete", "x")
+    referrals.answer(civil, user("civil_affairs"), "accept", "")
+    refused(Forbidden, "police", civil, "complete", "x")
 
 
 def test_an_unknown_answer_is_refused():
