@@ -297,6 +297,12 @@ ERRORS = {
 }
 
 
+PASSWORD_CHANGE_REQUIRED = _error(
+    "`password_change_required`: an administrator reset the password; change it first "
+    "(POST /api/v1/auth/password)."
+)
+
+
 def _json(schema: dict, description: str = "") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -1320,7 +1326,14 @@ def _finish(doc: dict) -> dict:
       leaving the field out (caseflow/forms/base.py), so the document says so;
     - a nullable enum lists null among its values (OpenAPI 3.0 checks the enum too);
     - a nullable oneOf lets null match its first branch only (else null matches none,
-      or every branch)."""
+      or every branch);
+    - every operation behind a login may answer 403 `password_change_required` while the
+      user's password is a one-time password an administrator gave (views/auth.py)."""
+    for path in doc["paths"].values():
+        for operation in path.values():
+            responses = operation.get("responses", {}) if isinstance(operation, dict) else {}
+            if "401" in responses and "403" not in responses:
+                responses["403"] = PASSWORD_CHANGE_REQUIRED
     schemas = doc["components"]["schemas"]
     for name in _request_schemas(doc):
         schema = schemas[name]

@@ -44,6 +44,10 @@ def _one(statement):
 class World:
     """The demo, a page client per user, and what the exercises need."""
 
+    def version(self, case_id: int) -> int:
+        with self.app.app_context():
+            return db.session.get(Case, case_id).version
+
     def __init__(self, app):
         self.app = app
         self.clients = {}
@@ -169,12 +173,22 @@ EXERCISES = {
     "cases.detail": ("police", _get(lambda w: f"/cases/{w.dv}")),
     "cases.act": (
         "police",
-        _post(lambda w: f"/cases/{w.dv}/actions/record_repeat", dict),
+        # The case's version, so the step reaches its fields (checked last) and is refused there.
+        _post(
+            lambda w: f"/cases/{w.dv}/actions/request_closure",
+            lambda w: {"request_closure-version": str(w.version(w.dv))},
+        ),
     ),
-    "cases.add_visit": ("police", _post(lambda w: f"/cases/{w.dv}/visits", dict)),
+    "cases.add_visit": (
+        "police",
+        _post(lambda w: f"/cases/{w.dv}/visits", lambda w: {"visit-version": str(w.version(w.dv))}),
+    ),
     "cases.add_referral": (
         "police",
-        _post(lambda w: f"/cases/{w.dv}/referrals", dict),
+        _post(
+            lambda w: f"/cases/{w.dv}/referrals",
+            lambda w: {"referral-version": str(w.version(w.dv))},
+        ),
     ),
     "cases.case_list": ("police", _get("/cases?q=DV")),
     "cases.referral_inbox": ("police", _get("/referrals")),
