@@ -4,7 +4,13 @@ Written by hand next to caseflow/views/api.py; tests/integration/test_api.py che
 every /api/v1 route is described here and every path here is a route.
 """
 
-from . import openapi_hotline, openapi_indicators, openapi_notifications, openapi_review
+from . import (
+    openapi_attachments,
+    openapi_hotline,
+    openapi_indicators,
+    openapi_notifications,
+    openapi_review,
+)
 from .vocab import (
     CHILD_SAFETY,
     COURT_BASES,
@@ -1120,11 +1126,13 @@ def spec() -> dict:
             | openapi_hotline.SCHEMAS
             | openapi_review.SCHEMAS
             | openapi_notifications.SCHEMAS
-            | openapi_indicators.SCHEMAS,
+            | openapi_indicators.SCHEMAS
+            | openapi_attachments.SCHEMAS,
         },
         "paths": paths()
         | openapi_hotline.PATHS
         | openapi_review.PATHS
         | openapi_notifications.PATHS
-        | openapi_indicators.PATHS,
+        | openapi_indicators.PATHS
+        | openapi_attachments.PATHS,
     }

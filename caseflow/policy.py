@@ -274,3 +274,31 @@ def can_review_figure(user: User, submission) -> bool:
         and submission.submitted_by_id != user.id
         and user.organisation.jurisdiction.contains(submission.jurisdiction)
     )
+
+
+# --- attachments (evidence) --------------------------------------------------------------
+# Evidence is identity data (a photo of injuries, a medical record): identity-level access.
+
+
+def can_see_attachments(user: User, case: Case) -> bool:
+    return can_see_identity(user, case)
+
+
+def can_add_attachment(user: User, case: Case) -> bool:
+    return not case.sealed and can_see_identity(user, case)
+
+
+def can_see_withdrawn_attachments(user: User, case: Case) -> bool:
+    """Withdrawn evidence stays visible to the supervisors of the place."""
+    return user.role in TEAM_ROLES and can_see_identity(user, case)
+
+
+def can_withdraw_attachment(user: User, attachment) -> bool:
+    case = attachment.case
+    if not can_see_identity(user, case):
+        return False
+    return (
+        attachment.uploaded_by_id == user.id
+        or (case.owner_org_id is not None and case.owner_org_id == user.organisation_id)
+        or user.role in TEAM_ROLES
+    )

@@ -187,6 +187,23 @@ EVENT_LABELS = {
     "legal_aid_update": _l("Legal-aid case update"),
     "call_attached": _l("Hotline call attached"),
     "deadline_waived": _l("Deadline waived"),
+    "attachment_added": _l("Attachment added"),
+    "attachment_withdrawn": _l("Attachment withdrawn"),
+    "note_added": _l("Note"),
+}
+
+# The kinds of evidence a case may hold (workflows.md "Common parts": attachments).
+# The three scans are the signed copies of the printable documents.
+ATTACHMENT_KINDS = {
+    "photo": _l("Photo"),
+    "medical_record": _l("Medical record"),
+    "police_record": _l("Police call and attendance record (出警记录)"),
+    "warning_letter_scan": _l("Signed warning letter (告诫书) scan"),
+    "application_scan": _l("Signed protection-order application (申请书) scan"),
+    "service_receipt_scan": _l("Signed service receipt (送达回证) scan"),
+    "audio": _l("Audio recording"),
+    "video": _l("Video recording"),
+    "other": _l("Other document"),
 }
 
 # --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------

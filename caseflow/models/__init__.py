@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from .attachment import Attachment
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
@@ -12,6 +13,7 @@ from .user import ApiToken, User
 
 __all__ = [
     "AccessLog",
+    "Attachment",
     "ApiToken",
     "Case",
     "CaseCounter",

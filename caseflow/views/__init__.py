@@ -35,6 +35,9 @@ def register(app: Flask) -> None:
     # The review page, waivers and the rule-pack page (cases blueprint), the waiver API;
     # the indicator API.
     from . import api_indicators, api_review, review  # noqa: F401
+    from .attachments import install as install_attachments
+
+    install_attachments(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)

@@ -35,7 +35,7 @@ def _refused():
 def _render(case, what: str, template: str, **context):
     log_access(current_user, case, "page", what=f"document:{what}")
     db.session.commit()
-    return render_template(template, case=case, **context)
+    return render_template(template, case=case, document=what, **context)
 
 
 @bp.get("/cases/<int:case_id>/documents/warning")

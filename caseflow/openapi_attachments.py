@@ -1,0 +1,166 @@
+"""OpenAPI path objects and schemas of the attachment endpoints
+(caseflow/views/attachments.py), merged into caseflow/openapi.py like openapi_hotline.
+"""
+
+from .vocab import ATTACHMENT_KINDS
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+ATTACHMENT_ID = {
+    "name": "attachment_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer"},
+}
+NOT_TEAM = _error("`forbidden`: the case is in scope but its identities (and evidence) are not.")
+NOT_FOUND = _error("`not_found`: no such case or attachment in the user's scope.")
+
+SCHEMAS: dict = {
+    "Attachment": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"type": "string", "enum": list(ATTACHMENT_KINDS)},
+            "description": {"type": "string"},
+            "acted_on": {"type": "string", "format": "date", "nullable": True},
+            "filename": {"type": "string", "description": "The name on the uploader's device."},
+            "content_type": {
+                "type": "string",
+                "description": "Decided from the bytes: image/jpeg, image/png, application/pdf, "
+                "audio/mpeg, audio/wav, audio/ogg, audio/amr, audio/mp4, video/mp4, "
+                "video/quicktime, video/3gpp, video/webm.",
+            },
+            "size": {"type": "integer"},
+            "sha256": {"type": "string", "description": "Checked on every download."},
+            "uploaded_at": {"type": "string", "format": "date-time"},
+            "uploaded_by": {"type": "string"},
+            "withdrawn": {"type": "boolean"},
+            "withdraw_reason": {"type": "string", "nullable": True},
+            "download": {"type": "string", "description": "The download path."},
+        },
+    },
+    "AttachmentUpload": {
+        "type": "object",
+        "required": ["kind", "file"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(ATTACHMENT_KINDS)},
+            "file": {"type": "string", "format": "binary"},
+            "description": {"type": "string", "maxLength": 2000},
+            "acted_on": {
+                "type": "string",
+                "format": "date",
+                "description": "The day of the act (photo taken, letter served); not in the future.",
+            },
+            "version": {
+                "type": "integer",
+                "description": "Optional: the case version; a stale one is 409.",
+            },
+        },
+    },
+    "AttachmentWithdrawal": {
+        "type": "object",
+        "required": ["reason"],
+        "properties": {
+            "reason": {"type": "string", "maxLength": 2000},
+            "version": {"type": "integer"},
+        },
+    },
+}
+
+PATHS: dict = {
+    "/api/v1/cases/{case_id}/attachments": {
+        "get": {
+            "parameters": [CASE_ID],
+            "summary": "The case's attachments (withdrawn ones for supervisors only)",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {"items": {"type": "array", "items": _ref("Attachment")}},
+                    },
+                    "the attachments",
+                ),
+                "401": _error("No valid bearer token."),
+                "403": NOT_TEAM,
+                "404": NOT_FOUND,
+            },
+        },
+        "post": {
+            "parameters": [CASE_ID],
+            "summary": "Attach a file (multipart/form-data)",
+            "description": "Allowed: JPEG, PNG, PDF, MP3, WAV, OGG, AMR, M4A, MP4, MOV, 3GP, "
+            "WebM, decided from the bytes. Refused: SVG, HTML, executables, archives, "
+            "polyglots, decompression bombs, HEIC, PDFs with scripts, files whose declared "
+            "type or name disagrees with the bytes; over the size limit (default 20 MB per "
+            "file) 422, over the request limit 413. Nothing is stored for a refused file.",
+            "requestBody": {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": _ref("AttachmentUpload")}},
+            },
+            "responses": {
+                "201": _json(_ref("Attachment"), "attached"),
+                "401": _error("No valid bearer token."),
+                "403": NOT_TEAM,
+                "404": NOT_FOUND,
+                "409": _error("`version_conflict`: a stale version."),
+                "413": _error("`too_large`: the request is larger than the file limit."),
+                "422": _error(
+                    "`validation_failed`: the kind, the date, or the file (message in "
+                    "`fields.file`)."
+                ),
+            },  # fmt: skip
+        },
+    },
+    "/api/v1/cases/{case_id}/attachments/{attachment_id}": {
+        "get": {
+            "parameters": [CASE_ID, ATTACHMENT_ID],
+            "summary": "Download the file (Content-Disposition: attachment, no-store; logged)",
+            "responses": {
+                "200": {
+                    "description": "the bytes as uploaded",
+                    "content": {
+                        "application/octet-stream": {
+                            "schema": {"type": "string", "format": "binary"}
+                        }
+                    },
+                },
+                "401": _error("No valid bearer token."),
+                "403": NOT_TEAM,
+                "404": NOT_FOUND,
+                "409": _error(
+                    "`integrity_check_failed`: the stored bytes do not match the "
+                    "recorded SHA-256; not served, the administrators are alerted."
+                ),
+            },  # fmt: skip
+        },
+    },
+    "/api/v1/cases/{case_id}/attachments/{attachment_id}/withdraw": {
+        "post": {
+            "parameters": [CASE_ID, ATTACHMENT_ID],
+            "summary": "Withdraw an attachment with a reason (it is kept, never deleted)",
+            "requestBody": {"required": True, **_json(_ref("AttachmentWithdrawal"), "")},
+            "responses": {
+                "200": _json(_ref("Attachment"), "withdrawn"),
+                "401": _error("No valid bearer token."),
+                "403": _error(
+                    "`forbidden`: only who attached it, the handling unit or a supervisor."
+                ),
+                "404": NOT_FOUND,
+                "409": _error("Already withdrawn, or a stale version."),
+                "422": _error("`validation_failed`: no reason."),
+            },
+        },
+    },
+}
