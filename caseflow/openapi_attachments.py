@@ -1,4 +1,4 @@
-"""OpenAPI path objects and schemas of the attachment endpoints
+"""OpenAPI path objects and schemas of the attachment and note endpoints
 (caseflow/views/attachments.py), merged into caseflow/openapi.py like openapi_hotline.
 """
 
@@ -163,4 +163,37 @@ PATHS: dict = {
             },
         },
     },
+}
+
+# Case notes (caseflow/views/notes.py): a line on the timeline by the case team.
+SCHEMAS["NoteCreate"] = {
+    "type": "object",
+    "required": ["text", "version"],
+    "additionalProperties": False,
+    "properties": {
+        "text": {"type": "string", "maxLength": 5000},
+        "version": {"type": "integer", "description": "The case version; a stale one is 409."},
+    },
+}
+PATHS["/api/v1/cases/{case_id}/notes"] = {
+    "post": {
+        "parameters": [CASE_ID],
+        "summary": "Write a note on an open case's timeline (the case team)",
+        "requestBody": {"required": True, **_json(_ref("NoteCreate"), "")},
+        "responses": {
+            "201": _json(
+                {
+                    "type": "object",
+                    "properties": {"event": {"type": "object"}, "version": {"type": "integer"}},
+                },
+                "the timeline event and the case's new version",
+            ),
+            "400": _error("Malformed JSON, or the body is not a JSON object."),
+            "401": _error("No valid bearer token."),
+            "403": _error("`forbidden`: not of the case team."),
+            "404": NOT_FOUND,
+            "409": _error("A stale version, or the case is closed."),
+            "422": _error("`validation_failed`: no text, or an unknown field."),
+        },
+    }
 }

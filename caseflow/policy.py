@@ -302,3 +302,8 @@ def can_withdraw_attachment(user: User, attachment) -> bool:
         or (case.owner_org_id is not None and case.owner_org_id == user.organisation_id)
         or user.role in TEAM_ROLES
     )
+
+
+def can_add_note(user: User, case: Case) -> bool:
+    """The case team writes notes (identity-level: a note is free text about people)."""
+    return case.is_open and can_see_identity(user, case)

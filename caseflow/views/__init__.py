@@ -38,6 +38,9 @@ def register(app: Flask) -> None:
     from .attachments import install as install_attachments
 
     install_attachments(app)
+    from .notes import install as install_notes
+
+    install_notes(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
