@@ -336,7 +336,11 @@ def _identity(name_description: str, required: list[str], **extra) -> dict:
         "additionalProperties": False,
         "properties": {
             "name": _string(100, description=name_description),
-            "sex": {"type": "string", "enum": list(SEXES)},
+            "sex": {
+                "type": "string",
+                "enum": [*SEXES, "U"],
+                "description": "U: unknown (未知), stored as no sex",
+            },
             "birth_date": {
                 "type": "string",
                 "format": "date",

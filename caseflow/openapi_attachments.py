@@ -197,3 +197,30 @@ PATHS["/api/v1/cases/{case_id}/notes"] = {
         },
     }
 }
+
+# Assignment inside the owner unit (caseflow/views/assignment.py).
+SCHEMAS["AssignmentRequest"] = {
+    "type": "object",
+    "required": ["user", "version"],
+    "additionalProperties": False,
+    "properties": {
+        "user": {"type": "integer", "description": "An active worker of the handling unit."},
+        "version": {"type": "integer"},
+    },
+}
+PATHS["/api/v1/cases/{case_id}/assignment"] = {
+    "post": {
+        "parameters": [CASE_ID],
+        "summary": "Assign the case to a worker of its unit (a lead of the unit: users.is_lead)",
+        "requestBody": {"required": True, **_json(_ref("AssignmentRequest"), "")},
+        "responses": {
+            "200": _json(_ref("CaseDetail"), "assigned; the assignee is notified"),
+            "400": _error("Malformed JSON, or the body is not a JSON object."),
+            "401": _error("No valid bearer token."),
+            "403": _error("`forbidden`: not a lead of the handling unit."),
+            "404": NOT_FOUND,
+            "409": _error("A stale version, or the case is closed."),
+            "422": _error("`validation_failed`: not a worker of the unit, or already theirs."),
+        },
+    }
+}

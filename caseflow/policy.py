@@ -307,3 +307,13 @@ def can_withdraw_attachment(user: User, attachment) -> bool:
 def can_add_note(user: User, case: Case) -> bool:
     """The case team writes notes (identity-level: a note is free text about people)."""
     return case.is_open and can_see_identity(user, case)
+
+
+def can_assign(user: User, case: Case) -> bool:
+    """A lead of the unit that owns the case (users.is_lead; services/assignment.py)."""
+    return (
+        bool(user.is_lead)
+        and case.owner_org_id is not None
+        and user.organisation_id == case.owner_org_id
+        and user.role not in NO_IDENTITY_ROLES
+    )

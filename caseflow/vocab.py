@@ -190,6 +190,7 @@ EVENT_LABELS = {
     "attachment_added": _l("Attachment added"),
     "attachment_withdrawn": _l("Attachment withdrawn"),
     "note_added": _l("Note"),
+    "assigned": _l("Assigned"),
 }
 
 # The kinds of evidence a case may hold (workflows.md "Common parts": attachments).

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +36,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(16))
     # "immediate": each notification is also emailed; "digest": one email a day.
     notify_mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    # The unit's lead gives its cases to its workers (services.assignment). Set by an
+    # administrator; a unit may have several leads.
+    is_lead: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     organisation: Mapped[Organisation] = relationship()
 

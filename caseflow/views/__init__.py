@@ -41,6 +41,9 @@ def register(app: Flask) -> None:
     from .notes import install as install_notes
 
     install_notes(app)
+    from .assignment import install as install_assignment
+
+    install_assignment(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)

@@ -1,8 +1,8 @@
-"""attachments
+"""attachments and unit leads
 
 Evidence attached to cases: the row of each file (kind, description, the act's date, the
 type decided from its bytes, size, SHA-256 of the file and of its thumbnail) and its
-withdrawal (never a deletion).
+withdrawal (never a deletion). users.is_lead: the lead of a unit assigns its cases.
 
 Revision ID: 0013
 Revises: 0005
@@ -63,9 +63,15 @@ def upgrade():
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_attachments_sha256'), ['sha256'], unique=False)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('is_lead', sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('is_lead')
     with op.batch_alter_table('attachments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachments_sha256'))
         batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
