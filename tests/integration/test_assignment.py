@@ -143,3 +143,15 @@ def test_assigning_from_the_page_and_the_api_and_my_work(client, clean):
 def user_id_of(app, username):
     with app.app_context():
         return user(username).id
+
+
+def test_an_administrator_sets_and_removes_the_lead_flag(clean):
+    runner = clean.test_cli_runner()
+    result = runner.invoke(args=["set-lead", "police"])
+    assert result.exit_code == 0, result.output
+    with clean.app_context():
+        assert user("police").is_lead is True
+    assert runner.invoke(args=["set-lead", "police", "--off"]).exit_code == 0
+    with clean.app_context():
+        assert user("police").is_lead is False
+    assert runner.invoke(args=["set-lead", "nobody"]).exit_code != 0
