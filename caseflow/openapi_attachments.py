@@ -224,3 +224,71 @@ PATHS["/api/v1/cases/{case_id}/assignment"] = {
         },
     }
 }
+
+# Transfer of an open case to another unit (caseflow/views/transfers.py).
+SCHEMAS["TransferOffer"] = {
+    "type": "object",
+    "required": ["to_org", "reason", "version"],
+    "additionalProperties": False,
+    "properties": {
+        "to_org": {"type": "integer", "description": "A unit handling the case's type there."},
+        "reason": {"type": "string", "maxLength": 2000},
+        "version": {"type": "integer"},
+    },
+}
+SCHEMAS["TransferAnswer"] = {
+    "type": "object",
+    "required": ["version"],
+    "additionalProperties": False,
+    "properties": {
+        "reason": {"type": "string", "maxLength": 2000, "description": "Required to decline."},
+        "version": {"type": "integer"},
+    },
+}
+SCHEMAS["Transfer"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["pending", "accepted", "declined"]},
+        "from_org": {"type": "integer"},
+        "to_org": {"type": "integer"},
+        "reason": {"type": "string"},
+        "answer": {"type": "string", "nullable": True},
+        "requested_at": {"type": "string", "format": "date-time"},
+        "answered_at": {"type": "string", "format": "date-time", "nullable": True},
+        "version": {"type": "integer", "description": "The case's new version."},
+    },
+}
+_TRANSFER_ERRORS = {
+    "400": _error("Malformed JSON, or the body is not a JSON object."),
+    "401": _error("No valid bearer token."),
+    "403": _error("`forbidden`: not the owner unit (offer) or the receiving unit (answer)."),
+    "404": NOT_FOUND,
+    "409": _error("A stale version, a closed case, an offer already waiting or answered."),
+    "422": _error("`validation_failed`: no reason, or not a unit handling the type."),
+}
+PATHS["/api/v1/cases/{case_id}/transfers"] = {
+    "post": {
+        "parameters": [CASE_ID],
+        "summary": "Offer an open case (any state) to another unit handling its type",
+        "requestBody": {"required": True, **_json(_ref("TransferOffer"), "")},
+        "responses": {"201": _json(_ref("Transfer"), "offered"), **_TRANSFER_ERRORS},
+    }
+}
+PATHS["/api/v1/cases/{case_id}/transfers/{transfer_id}/{action}"] = {
+    "post": {
+        "parameters": [
+            CASE_ID,
+            {"name": "transfer_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+            {
+                "name": "action",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "enum": ["accept", "decline"]},
+            },
+        ],
+        "summary": "The receiving unit accepts (it becomes the owner) or declines (with a reason)",
+        "requestBody": {"required": True, **_json(_ref("TransferAnswer"), "")},
+        "responses": {"200": _json(_ref("Transfer"), "answered"), **_TRANSFER_ERRORS},
+    }
+}

@@ -8,7 +8,16 @@ open (shared/domain/workflows.md "Roles and scope").
 from sqlalchemy import and_, exists, false, or_, select
 
 from .extensions import db
-from .models import Case, Jurisdiction, MandatoryReport, Person, ProtectionOrder, Referral, User
+from .models import (
+    Case,
+    CaseTransfer,
+    Jurisdiction,
+    MandatoryReport,
+    Person,
+    ProtectionOrder,
+    Referral,
+    User,
+)
 
 # The case types each role handles inside its organisation's jurisdiction subtree.
 ROLE_CASE_TYPES: dict[str, frozenset[str]] = {
@@ -66,6 +75,12 @@ def scope(user: User):
         Case.owner_org_id == user.organisation_id,
         exists().where(Referral.case_id == Case.id, Referral.to_org_id == user.organisation_id),
         exists().where(MandatoryReport.case_id == Case.id, MandatoryReport.verifier_id == user.id),
+        # A unit offered the case sees it until it accepts or declines (services/transfers.py).
+        exists().where(
+            CaseTransfer.case_id == Case.id,
+            CaseTransfer.to_org_id == user.organisation_id,
+            CaseTransfer.status == "pending",
+        ),
     ]
     if user.role == "court_liaison":
         conditions.append(_filed_with_court(user))
@@ -317,3 +332,17 @@ def can_assign(user: User, case: Case) -> bool:
         and user.organisation_id == case.owner_org_id
         and user.role not in NO_IDENTITY_ROLES
     )
+
+
+def can_offer_transfer(user: User, case: Case) -> bool:
+    """The owner unit transfers an open case of any state (services/transfers.py)."""
+    return (
+        case.is_open
+        and case.owner_org_id is not None
+        and user.organisation_id == case.owner_org_id
+        and user.role not in NO_IDENTITY_ROLES
+    )
+
+
+def can_answer_transfer(user: User, transfer) -> bool:
+    return user.organisation_id == transfer.to_org_id and user.role not in NO_IDENTITY_ROLES

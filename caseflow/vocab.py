@@ -191,6 +191,9 @@ EVENT_LABELS = {
     "attachment_withdrawn": _l("Attachment withdrawn"),
     "note_added": _l("Note"),
     "assigned": _l("Assigned"),
+    "transfer_offered": _l("Transfer offered to another unit"),
+    "transfer_accepted": _l("Transfer accepted"),
+    "transfer_declined": _l("Transfer declined"),
 }
 
 # The kinds of evidence a case may hold (workflows.md "Common parts": attachments).

@@ -9,6 +9,7 @@ from .indicator import ExportJob, IndicatorSubmission, Plan, PlanTarget
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
+from .transfer import CaseTransfer
 from .user import ApiToken, User
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "ApiToken",
     "Case",
     "CaseCounter",
+    "CaseTransfer",
     "Deadline",
     "DvIncident",
     "Event",

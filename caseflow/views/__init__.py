@@ -44,6 +44,9 @@ def register(app: Flask) -> None:
     from .assignment import install as install_assignment
 
     install_assignment(app)
+    from .transfers import install as install_transfers
+
+    install_transfers(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
