@@ -31,6 +31,10 @@ def test_a_photo_is_attached_from_a_phone(live_server, browser, clean):
     assert page.locator(".alert-success").count() == 1, page.content()
     thumb = page.locator("#attachment-list img.attachment-thumb")
     thumb.wait_for()
-    assert page.evaluate("document.querySelector('img.attachment-thumb').naturalWidth") > 0
+    # The thumbnail decodes in the browser (waited for: it loads after the page).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.attachment-thumb');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     assert "IMG_20261130.jpg" in page.locator("#attachment-list").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
