@@ -195,6 +195,20 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"已解除 / lifted: {key}")
 
+    @app.cli.command("set-lead")
+    @click.argument("username")
+    @click.option("--off", is_flag=True, help="Take the lead flag away.")
+    def set_lead(username, off):
+        """Make a user a lead of their unit: they assign the unit's cases to its workers."""
+        from .models import User
+
+        user = db.session.scalar(db.select(User).where(User.username == username))
+        if user is None:
+            raise click.BadParameter("no such user")
+        user.is_lead = not off
+        db.session.commit()
+        click.echo(f"{username}: {'lead' if user.is_lead else 'not a lead'}")
+
     @app.cli.command("generate-cases")
     @click.option("--n", "n", type=click.IntRange(min=1), default=1_000_000, show_default=True)
     @click.option("--county", default="500240", show_default=True, help="County code.")

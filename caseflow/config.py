@@ -72,6 +72,15 @@ class Config:
     LOGIN_LOCK_MINUTES = int(_env("CASEFLOW_LOGIN_LOCK_MINUTES", "15"))
     LOGIN_FAILURE_WINDOW_MINUTES = int(_env("CASEFLOW_LOGIN_FAILURE_WINDOW_MINUTES", "15"))
     PER_PAGE = 25
+    # Attachments: kept outside the web root, the same directory for every web node.
+    STORAGE_DIR = _env("CASEFLOW_STORAGE_DIR", str(ROOT / "instance" / "storage"))
+    ATTACHMENT_MAX_BYTES = int(_env("CASEFLOW_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+    ATTACHMENT_CASE_MAX_BYTES = int(
+        _env("CASEFLOW_ATTACHMENT_CASE_MAX_BYTES", str(500 * 1024 * 1024))
+    )
+    ATTACHMENT_CASE_MAX_COUNT = int(_env("CASEFLOW_ATTACHMENT_CASE_MAX_COUNT", "100"))
+    # An image with more pixels is refused before decoding (a decompression bomb).
+    ATTACHMENT_MAX_PIXELS = int(_env("CASEFLOW_ATTACHMENT_MAX_PIXELS", "50000000"))
     # Behind nginx set this to the number of proxies, so login throttling sees the real
     # client address instead of the proxy's (werkzeug ProxyFix).
     PROXY_COUNT = int(_env("CASEFLOW_PROXY_COUNT", "0"))

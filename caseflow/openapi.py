@@ -6,6 +6,7 @@ every /api/v1 route is described here and every path here is a route.
 
 from . import (
     openapi_access_log,
+    openapi_attachments,
     openapi_auth,
     openapi_calendar,
     openapi_hotline,
@@ -369,7 +370,11 @@ def _identity(name_description: str, required: list[str], **extra) -> dict:
         "additionalProperties": False,
         "properties": {
             "name": _string(100, description=name_description),
-            "sex": {"type": "string", "enum": list(SEXES)},
+            "sex": {
+                "type": "string",
+                "enum": [*SEXES, "U"],
+                "description": "U: unknown (未知), stored as no sex",
+            },
             "birth_date": {
                 "type": "string",
                 "format": "date",
@@ -1414,7 +1419,8 @@ def _document() -> dict:
             | openapi_notifications.SCHEMAS
             | openapi_indicators.SCHEMAS
             | openapi_calendar.SCHEMAS
-            | openapi_access_log.SCHEMAS,
+            | openapi_access_log.SCHEMAS
+            | openapi_attachments.SCHEMAS,
         },
         "paths": paths()
         | openapi_auth.PATHS
@@ -1423,5 +1429,6 @@ def _document() -> dict:
         | openapi_notifications.PATHS
         | openapi_indicators.PATHS
         | openapi_calendar.PATHS
-        | openapi_access_log.PATHS,
+        | openapi_access_log.PATHS
+        | openapi_attachments.PATHS,
     }

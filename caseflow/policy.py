@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, false, or_, select
 from .extensions import db
 from .models import (
     Case,
+    CaseTransfer,
     DvIncident,
     Jurisdiction,
     MandatoryReport,
@@ -92,6 +93,12 @@ def scope(user: User):
         Case.owner_org_id == user.organisation_id,
         exists().where(Referral.case_id == Case.id, Referral.to_org_id == user.organisation_id),
         exists().where(MandatoryReport.case_id == Case.id, MandatoryReport.verifier_id == user.id),
+        # A unit offered the case sees it until it accepts or declines (services/transfers.py).
+        exists().where(
+            CaseTransfer.case_id == Case.id,
+            CaseTransfer.to_org_id == user.organisation_id,
+            CaseTransfer.status == "pending",
+        ),
     ]
     if user.role == "court_liaison":
         conditions.append(_filed_with_court(user))
@@ -507,3 +514,60 @@ def can_read_user_log(reader: User, subject: User) -> bool:
     return reader.id == subject.id or reader.organisation.jurisdiction.contains(
         subject.organisation.jurisdiction
     )
+
+
+# --- attachments (evidence) --------------------------------------------------------------
+# Evidence is identity data (a photo of injuries, a medical record): identity-level access.
+
+
+def can_see_attachments(user: User, case: Case) -> bool:
+    return can_see_identity(user, case)
+
+
+def can_add_attachment(user: User, case: Case) -> bool:
+    return not case.sealed and can_see_identity(user, case)
+
+
+def can_see_withdrawn_attachments(user: User, case: Case) -> bool:
+    """Withdrawn evidence stays visible to the supervisors of the place."""
+    return user.role in TEAM_ROLES and can_see_identity(user, case)
+
+
+def can_withdraw_attachment(user: User, attachment) -> bool:
+    case = attachment.case
+    if not can_see_identity(user, case):
+        return False
+    return (
+        attachment.uploaded_by_id == user.id
+        or (case.owner_org_id is not None and case.owner_org_id == user.organisation_id)
+        or user.role in TEAM_ROLES
+    )
+
+
+def can_add_note(user: User, case: Case) -> bool:
+    """The case team writes notes (identity-level: a note is free text about people)."""
+    return case.is_open and can_see_identity(user, case)
+
+
+def can_assign(user: User, case: Case) -> bool:
+    """A lead of the unit that owns the case (users.is_lead; services/assignment.py)."""
+    return (
+        bool(user.is_lead)
+        and case.owner_org_id is not None
+        and user.organisation_id == case.owner_org_id
+        and user.role not in NO_IDENTITY_ROLES
+    )
+
+
+def can_offer_transfer(user: User, case: Case) -> bool:
+    """The owner unit transfers an open case of any state (services/transfers.py)."""
+    return (
+        case.is_open
+        and case.owner_org_id is not None
+        and user.organisation_id == case.owner_org_id
+        and user.role not in NO_IDENTITY_ROLES
+    )
+
+
+def can_answer_transfer(user: User, transfer) -> bool:
+    return user.organisation_id == transfer.to_org_id and user.role not in NO_IDENTITY_ROLES

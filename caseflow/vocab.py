@@ -236,6 +236,27 @@ EVENT_LABELS = {
     "deadline_waived": _l("Deadline waived"),
     "deadline_recomputed": _l("Deadline counted again on a new calendar"),
     "guardian_notice": _l("Guardian notification (未保法 Art. 40)"),
+    "attachment_added": _l("Attachment added"),
+    "attachment_withdrawn": _l("Attachment withdrawn"),
+    "note_added": _l("Note"),
+    "assigned": _l("Assigned"),
+    "transfer_offered": _l("Transfer offered to another unit"),
+    "transfer_accepted": _l("Transfer accepted"),
+    "transfer_declined": _l("Transfer declined"),
+}
+
+# The kinds of evidence a case may hold (workflows.md "Common parts": attachments).
+# The three scans are the signed copies of the printable documents.
+ATTACHMENT_KINDS = {
+    "photo": _l("Photo"),
+    "medical_record": _l("Medical record"),
+    "police_record": _l("Police call and attendance record (出警记录)"),
+    "warning_letter_scan": _l("Signed warning letter (告诫书) scan"),
+    "application_scan": _l("Signed protection-order application (申请书) scan"),
+    "service_receipt_scan": _l("Signed service receipt (送达回证) scan"),
+    "audio": _l("Audio recording"),
+    "video": _l("Video recording"),
+    "other": _l("Other document"),
 }
 
 # --- domestic violence (反家庭暴力法; 法释〔2022〕17号) ---------------------------------

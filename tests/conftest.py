@@ -30,6 +30,7 @@ def database_url(tmp_path_factory) -> str:
 def app(tmp_path_factory):
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database_url(tmp_path_factory)
+        STORAGE_DIR = str(tmp_path_factory.mktemp("storage"))
 
     application = create_app(Config)
     # Every /api/v1 call of the suite is checked against the OpenAPI document.

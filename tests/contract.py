@@ -108,7 +108,7 @@ def _describe(what, request, response, errors) -> str:
             for cause in getattr(error.__cause__, "schema_errors", None) or []:
                 for leaf in _leaves(cause):
                     reasons.append(f"    {list(leaf.absolute_path)}: {leaf.message[-200:]}")
-    body = response.get_data(as_text=True)[:300]
+    body = response.get_data()[:300].decode("utf-8", "replace")  # a file may be binary
     return (
         f"{what} of {request.method} {request.full_path} ({response.status_code}) breaks "
         f"the OpenAPI document:\n" + "\n".join(reasons) + f"\nbody: {body}"

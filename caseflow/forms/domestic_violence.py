@@ -66,12 +66,13 @@ def _when(label, required=True):
 
 
 def _relation(label=None, required=True):
-    options = choices(DV_RELATIONS) if required else choices({"": "—", **DV_RELATIONS})
+    # No relation is pre-selected: the first of the list (spouse) is not a default fact.
+    empty = _l("Choose…") if required else "—"
     return SelectField(
         label or _l("Relation to the victim"),
         [InputRequired(REQUIRED) if required else Optional()],
-        choices=options,
-        default=None if required else "",
+        choices=choices({"": empty, **DV_RELATIONS}),
+        default="",
     )
 
 

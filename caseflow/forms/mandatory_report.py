@@ -105,6 +105,6 @@ class MandatoryReportForm(PlaceForm):
             "child_safety": self.child_safety.data,
             "urgent": self.urgent.data,
             "description": self.description.data,
-            "subject": {k: v or None for k, v in self.subject.data.items()},
+            "subject": self.subject.form.person_data(),
             "reporter": {k: v or None for k, v in self.reporter.data.items()},
         }

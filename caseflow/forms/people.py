@@ -19,6 +19,11 @@ from .base import (
 
 REQUIRED = _l("This field is required.")
 
+# No sex is pre-selected (a fact is never filled in for the user), and "unknown" is a
+# choice of its own: stored as no value, which the indicators count as unknown.
+SEX_UNKNOWN = "U"
+SEX_CHOICES = {"": _l("Choose…"), **SEXES, SEX_UNKNOWN: _l("Unknown (未知)")}
+
 
 def name_field(label, required=True):
     return StringField(label, [DataRequired(REQUIRED) if required else Optional(), Length(max=100)])
@@ -27,7 +32,9 @@ def name_field(label, required=True):
 class IdentityForm(SubForm):
     """Sex, birth date, ID number, phone and address; subclasses add the name."""
 
-    sex = SelectField(_l("Sex"), [InputRequired(REQUIRED)], choices=choices(SEXES))
+    sex = SelectField(
+        _l("Sex"), [InputRequired(REQUIRED)], choices=choices(SEX_CHOICES), default=""
+    )
     birth_date = IsoDateField(_l("Date of birth"), [Optional(), not_future])
     id_number = StringField(
         _l("ID number"), [Optional(), Length(max=18), id_number], filters=[normalise_id_number]
@@ -44,10 +51,18 @@ class IdentityForm(SubForm):
 
     def person_data(self) -> dict:
         """The fields as the services take them: empty strings become None."""
-        return {k: (v or None) for k, v in self.data.items()}
+        data = {k: (v or None) for k, v in self.data.items()}
+        if data.get("sex") == SEX_UNKNOWN:
+            data["sex"] = None
+        return data
 
 
 class OptionalSexIdentityForm(IdentityForm):
     """For the other party, whose sex may not be given."""
 
-    sex = SelectField(_l("Sex"), [Optional()], choices=choices({"": "—", **SEXES}), default="")
+    sex = SelectField(
+        _l("Sex"),
+        [Optional()],
+        choices=choices({"": "—", **SEXES, SEX_UNKNOWN: _l("Unknown (未知)")}),
+        default="",
+    )

@@ -23,9 +23,14 @@ class PlaceForm(BaseForm):
             .where(Jurisdiction.level == "village", Jurisdiction.path.startswith(base.path))
             .order_by(Jurisdiction.path)
         ).all()
-        self.jurisdiction.choices = choices((v.code, v.full_name) for v in villages)
-        if not self.jurisdiction.data and len(villages) == 1:
-            self.jurisdiction.data = villages[0].code
+        options = [(v.code, v.full_name) for v in villages]
+        if len(villages) == 1:
+            # The user's only choice is no guess; with several, none is pre-selected.
+            if not self.jurisdiction.data:
+                self.jurisdiction.data = villages[0].code
+        else:
+            options.insert(0, ("", _l("Choose…")))
+        self.jurisdiction.choices = choices(options)
         return self
 
     def jurisdiction_id(self) -> int:

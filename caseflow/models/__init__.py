@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditVerification
 from .calendar import CalendarChange, CalendarDay, CalendarYear
 from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
@@ -11,10 +12,12 @@ from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
 from .security import LoginEvent, LoginThrottle, UserSession
+from .transfer import CaseTransfer
 from .user import ApiToken, User
 
 __all__ = [
     "AccessLog",
+    "Attachment",
     "ApiToken",
     "CalendarChange",
     "CalendarDay",
@@ -23,6 +26,7 @@ __all__ = [
     "AuditVerification",
     "Case",
     "CaseCounter",
+    "CaseTransfer",
     "Deadline",
     "DvIncident",
     "Event",

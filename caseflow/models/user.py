@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import timeutil
@@ -38,6 +39,9 @@ class User(UserMixin, db.Model):
     # login, and until then every page leads to the change form.
     must_change_password: Mapped[bool] = mapped_column(default=False)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The unit's lead gives its cases to its workers (services.assignment). Set by an
+    # administrator; a unit may have several leads.
+    is_lead: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     organisation: Mapped[Organisation] = relationship()
 

@@ -209,8 +209,11 @@ def _perform(case: Case, step, actor: User | None, data: dict) -> Case:
         ledger.meet(case, kind)
     for kind in step.opens:
         _open(case, kind, data, step.trigger)
-    append_event(case, actor, step.trigger, from_state, comment, event_data)
+    event = append_event(case, actor, step.trigger, from_state, comment, event_data)
     flush()
+    from .case_notifications import after_step  # who is told of this move
+
+    after_step(case, actor, step, event)
     return case
 
 

@@ -18,12 +18,12 @@ from ..models import (
     Deadline,
     Jurisdiction,
     LegalAid,
-    Person,
     ProtectionOrder,
     Referral,
     User,
 )
 from ..workflows import WORKFLOWS
+from .party_search import party_condition
 
 
 @dataclass
@@ -75,16 +75,8 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
         conditions.append(
             or_(
                 func.lower(Case.number).like(text, escape="\\"),
-                # Names are searched only where the user may see them: a match on a
-                # masked case would confirm who the child is.
-                and_(
-                    policy.identity_scope(user),
-                    exists().where(
-                        Person.case_id == Case.id,
-                        Person.role == "subject",
-                        func.lower(Person.name).like(text, escape="\\"),
-                    ),
-                ),
+                # Any party's name, ID number or phone, only where the user may see it.
+                party_condition(user, filters.q),
             )
         )
     if filters.created_from:

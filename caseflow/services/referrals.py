@@ -54,6 +54,10 @@ def send(
         deadline = ledger.open_deadline(case, "referral_due", start=now, due_at=due_at)
         deadline.referral = referral
         out.append(referral)
+    from .case_notifications import referral_arrived
+
+    for referral in out:
+        referral_arrived(referral, actor)
     return out
 
 

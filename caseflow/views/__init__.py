@@ -46,6 +46,18 @@ def register(app: Flask) -> None:
     from . import api_indicators, api_review, review  # noqa: F401
     from . import calendar as calendar_pages  # noqa: F401  (calendar pages, cases blueprint)
     from .access_log import bp as access_log_bp
+    from .attachments import install as install_attachments
+
+    install_attachments(app)
+    from .notes import install as install_notes
+
+    install_notes(app)
+    from .assignment import install as install_assignment
+
+    install_assignment(app)
+    from .transfers import install as install_transfers
+
+    install_transfers(app)
 
     app.register_blueprint(access_log_bp)
     app.register_blueprint(auth_bp)

@@ -43,7 +43,7 @@ def _render(case, what: str, template: str, **context):
             context[key] = getattr(
                 shown, "dv_incident" if key == "incident" else "protection_order"
             )
-    return render_template(template, case=shown, **context)
+    return render_template(template, case=shown, document=what, **context)
 
 
 @bp.get("/cases/<int:case_id>/documents/warning")

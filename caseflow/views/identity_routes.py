@@ -8,6 +8,10 @@ or an identity route that answers without logging, fails the suite.
 """
 
 IDENTITY_ROUTES: dict[str, str] = {
+    # Evidence (a photo of injuries, a medical record) is identity data.
+    "cases.download_attachment": "attachment",
+    "cases.attachment_thumbnail": "attachment",
+    "api.api_download_attachment": "attachment",
     # The case page, and the page shown again after a refused action, visit or referral.
     "cases.detail": "page",
     "cases.act": "page",
@@ -45,6 +49,19 @@ IDENTITY_ROUTES: dict[str, str] = {
 }
 
 NO_IDENTITY_ROUTES: dict[str, str] = {
+    "api.api_list_attachments": "kinds, descriptions (redacted per policy) and dates of the files",
+    "api.api_upload_attachment": "echoes the file the caller attached",
+    "api.api_withdraw_attachment": "echoes the withdrawal",
+    "api.api_add_note": "echoes the note the caller wrote",
+    "api.api_assign_case": "the assignee's account, no person of the case",
+    "api.api_offer_transfer": "the transfer: units and the reason",
+    "api.api_answer_transfer": "the transfer: units and the answer",
+    "cases.upload_attachment": "redirects",
+    "cases.withdraw_attachment": "redirects",
+    "cases.add_note": "redirects",
+    "cases.assign_case": "redirects",
+    "cases.offer_transfer": "redirects",
+    "cases.answer_transfer": "redirects",
     "api.change_password": "the caller's own password",
     "api.list_sessions": "the caller's own sessions and tokens",
     "api.end_session": "ends one of the caller's sessions",

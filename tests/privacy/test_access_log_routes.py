@@ -92,6 +92,29 @@ class World:
     def csrf(self, username, path="/"):
         return csrf_token(self.page(username), path)
 
+    def photo(self) -> int:
+        """A photo attached to the DV case by the police (evidence: identity data)."""
+        if not hasattr(self, "_photo"):
+            from caseflow.services import attachments
+            from tests.integration import attachment_files
+
+            with self.app.test_request_context():
+                case = db.session.get(Case, self.dv)
+                police = db.session.get(User, self.police_id)
+                added = attachments.add(
+                    case,
+                    police,
+                    kind="photo",
+                    description="伤情",
+                    acted_on=None,
+                    filename="photo.jpg",
+                    declared_type="image/jpeg",
+                    data=attachment_files.jpeg(),
+                )
+                db.session.commit()
+                self._photo = added.id
+        return self._photo
+
     def hotline_case(self):
         """A case the hotline opened from a call (its subject's phone 13800000000)."""
         if not hasattr(self, "_hotline_case"):
@@ -169,6 +192,18 @@ def _hotline_call_id(world):
 
 
 EXERCISES = {
+    "cases.download_attachment": (
+        "police",
+        _get(lambda w: f"/cases/{w.dv}/attachments/{w.photo()}"),
+    ),
+    "cases.attachment_thumbnail": (
+        "police",
+        _get(lambda w: f"/cases/{w.dv}/attachments/{w.photo()}/thumbnail"),
+    ),
+    "api.api_download_attachment": (
+        "police",
+        _api("GET", lambda w: f"/api/v1/cases/{w.dv}/attachments/{w.photo()}"),
+    ),
     # (user, request) → the channel of IDENTITY_ROUTES must appear for that user.
     "cases.detail": ("police", _get(lambda w: f"/cases/{w.dv}")),
     "cases.act": (

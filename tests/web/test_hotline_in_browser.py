@@ -54,6 +54,10 @@ def test_call_to_dv_case_to_legal_aid_in_a_browser(live_server, browser, clean):
     page.click("a[href*='/cases/new/dv_warning?from_call=']")
     page.wait_for_url("**/cases/new/dv_warning*")
     assert page.input_value("#subject-name") == "李红梅"
+    # The call gave no sex and none is pre-selected: the officer chooses it (the caller
+    # spoke of her husband).
+    assert page.input_value("#subject-sex") == ""
+    page.select_option("#subject-sex", "F")
     page.select_option("#jurisdiction", "500240001001")
     page.fill("#abuser-name", "张大勇")
     page.select_option("#abuser-relation", "spouse")
