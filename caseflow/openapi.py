@@ -15,6 +15,7 @@ from . import (
     openapi_review,
     openapi_steps,
 )
+from .openapi_parts import _error, _json, _ref
 from .vocab import (
     CHILD_SAFETY,
     COURT_BASES,
@@ -150,10 +151,6 @@ ACTION_NOTES = {
 ACTION_NOTES.update(openapi_steps.ACTION_NOTES)
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
 def _string(max_length: int | None = None, **extra) -> dict:
     schema = {"type": "string", **extra}
     if max_length:
@@ -280,13 +277,6 @@ def _all_action_properties() -> dict:
     return props | ACTION_PROPERTIES
 
 
-def _error(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": _ref("Error")}},
-    }
-
-
 ERRORS = {
     "400": _error("Malformed JSON, or the body is not a JSON object."),
     "401": _error("No valid bearer token."),
@@ -302,10 +292,6 @@ PASSWORD_CHANGE_REQUIRED = _error(
     "`password_change_required`: an administrator reset the password; change it first "
     "(POST /api/v1/auth/password)."
 )
-
-
-def _json(schema: dict, description: str = "") -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _responses(ok: str, schema: dict, description: str, *errors: str) -> dict:

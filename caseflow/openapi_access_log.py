@@ -1,20 +1,8 @@
 """OpenAPI path objects and schemas of GET /api/v1/access-log
 (caseflow/views/api_access_log.py), merged into caseflow/openapi.py like openapi_hotline."""
 
+from .openapi_parts import _error, _json, _ref
 from .vocab import ACCESS_CHANNELS
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 DATETIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with offset."}
 DATE = {"type": "string", "format": "date", "description": "a local date, 2026-11-23"}

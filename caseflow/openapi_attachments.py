@@ -2,20 +2,8 @@
 (caseflow/views/attachments.py), merged into caseflow/openapi.py like openapi_hotline.
 """
 
+from .openapi_parts import _error, _json, _ref
 from .vocab import ATTACHMENT_KINDS
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 CASE_ID = {"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 ATTACHMENT_ID = {

@@ -4,11 +4,8 @@ to be merged into caseflow/openapi.py: `paths().update(PATHS)`, `schemas().updat
 References to shared schemas ("Error", "CaseSummary") use the names of caseflow/openapi.py.
 """
 
+from .openapi_parts import _error, _json, _ref
 from .vocab import CALL_ACTIONS, CALL_CATEGORIES, CALL_LINES, CALL_URGENCY, CALLER_RELATIONS, SEXES
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _string(max_length: int | None = None, **extra) -> dict:
@@ -29,14 +26,6 @@ DATETIME = {
 }
 PHONE = _string(20, description="Digits; spaces, dashes and a +86 / 0086 prefix are removed.")
 ID_NUMBER = _string(18, description="GB 11643 (check digit verified); a lower-case x is accepted.")
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 SCHEMAS: dict = {

@@ -6,19 +6,8 @@ caseflow/openapi.py.
 
 from .indicators.catalogue import BREAKDOWNS, CATALOGUE, DOMAINS, UNITS
 from .indicators.submissions import MAX_FIGURE, MAX_NOTE
+from .openapi_parts import _error, _json, _ref
 from .vocab import INDICATOR_STATUSES, SUBMISSION_STATUSES, TARGET_ATTRIBUTES, TARGET_DIRECTIONS
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _query(name: str, description: str, schema: dict | None = None) -> dict:

@@ -4,18 +4,7 @@
 References to shared schemas ("Error") use the names of caseflow/openapi.py.
 """
 
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
+from .openapi_parts import _error, _json, _ref
 
 DATETIME = {"type": "string", "format": "date-time", "description": "ISO 8601 with offset."}
 

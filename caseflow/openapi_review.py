@@ -4,20 +4,8 @@ caseflow/openapi.py like caseflow/openapi_hotline.py: `paths() | PATHS`,
 caseflow/openapi.py.
 """
 
+from .openapi_parts import _error, _json, _ref
 from .services.waivers import MAX_REASON
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 DATETIME = {"type": "string", "format": "date-time", "nullable": True}
 
