@@ -172,17 +172,34 @@ def submit(user: User, data: dict) -> IndicatorSubmission:
     return submission
 
 
-def review(user: User, submission_id, accept: bool, note: str = "") -> IndicatorSubmission:
-    """Accept a pending figure, or return it to the unit with the reason."""
+def pending_for_review(submission_id) -> IndicatorSubmission:
+    """The figure to review, re-read under a row lock (PostgreSQL: SELECT … FOR UPDATE)
+    held to the end of the transaction: of two reviews at once, the second waits for the
+    first to commit and then finds the figure no longer pending (409)."""
     submission = None
     if isinstance(submission_id, int) and 0 < submission_id <= policy.MAX_ID:
         submission = db.session.get(IndicatorSubmission, submission_id)
     if submission is None:
         raise NotFound()
-    if not policy.can_review_figure(user, submission):
-        raise Forbidden(_l("Figures are reviewed by a statistician other than who reported them."))
+    db.session.flush()
+    db.session.refresh(submission, with_for_update=True)
+    return submission
+
+
+def check_review(user: User, submission_id) -> IndicatorSubmission:
+    """May `user` review this figure now: found (404), state (409), role (403). Takes the
+    row lock; the fields are judged after this, by the caller."""
+    submission = pending_for_review(submission_id)
     if submission.status != "submitted":
         raise InvalidTransitionError(_l("This figure is not awaiting review."))
+    if not policy.can_review_figure(user, submission):
+        raise Forbidden(_l("Figures are reviewed by a statistician other than who reported them."))
+    return submission
+
+
+def review(user: User, submission_id, accept: bool, note: str = "") -> IndicatorSubmission:
+    """Accept a pending figure, or return it to the unit with the reason."""
+    submission = check_review(user, submission_id)
     note = (note or "").strip()
     if not accept and not note:
         raise ValidationFailed(fields={"note": [_l("Say why the figure is returned.")]})
