@@ -10,6 +10,7 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import policy, timeutil
 from ..extensions import db
@@ -148,6 +149,23 @@ def submit(user: User, data: dict) -> IndicatorSubmission:
         IndicatorSubmission.year == clean["year"],
         IndicatorSubmission.jurisdiction_id == clean["jurisdiction"].id,
     )
+    try:
+        # In a savepoint: two revisions of one figure sent at once both take the next
+        # number; the second insert waits for the first to commit, then breaks the unique
+        # revision. Only the savepoint is undone and the second sender is told (409).
+        with db.session.begin_nested():
+            submission = _new_revision(user, clean, key)
+    except IntegrityError:
+        raise InvalidTransitionError(
+            _l(
+                "Another revision of this figure was sent at the same moment. "
+                "Reload the page and check it; nothing was saved."
+            )
+        ) from None
+    return submission
+
+
+def _new_revision(user: User, clean: dict, key: tuple) -> IndicatorSubmission:
     last = db.session.scalar(select(func.max(IndicatorSubmission.revision)).where(*key)) or 0
     for pending in db.session.scalars(
         select(IndicatorSubmission).where(*key, IndicatorSubmission.status == "submitted")

@@ -179,6 +179,37 @@ def test_one_call_attached_to_two_cases_at_once(ctx):
     assert attached == 1
 
 
+def test_two_revisions_of_one_figure_sent_at_once(ctx):
+    """Both may take the next revision number: the unique revision lets one in and the
+    other is refused 409, never a server error. (If the second reads after the first has
+    committed, it is simply the next revision: both are kept, in order.) Either way one
+    revision is pending and none is lost or doubled."""
+    postgres_only()
+    app = current_app._get_current_object()
+    first_id = pending_figure()
+
+    def load():
+        return by_name("data_procuratorate")
+
+    def sending(value):
+        data = {"code": "W-LAW-01", "year": 2025, "jurisdiction": "500240", "value": value}
+        return lambda reporter: submissions.submit(reporter, data).id
+
+    barrier = threading.Barrier(2, timeout=TIMEOUT)
+    workers = [Worker(app, barrier, load, sending(41)), Worker(app, barrier, load, sending(42))]
+    outcomes = race(*workers)
+    assert all(o == "committed" or isinstance(o, InvalidTransitionError) for o in outcomes)
+    saved = [w.result for w, o in zip(workers, outcomes, strict=True) if o == "committed"]
+    assert saved, outcomes
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(IndicatorSubmission).order_by(IndicatorSubmission.revision)
+    ).all()
+    assert [r.revision for r in rows] == list(range(1, len(saved) + 2))
+    assert {r.id for r in rows} == {first_id, *saved}
+    assert [r.status for r in rows] == ["replaced"] * len(saved) + ["submitted"]
+
+
 # --- one after the other, on both engines ------------------------------------------------
 
 
