@@ -10,6 +10,7 @@ import math
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import policy, timeutil
 from ..extensions import db
@@ -148,6 +149,23 @@ def submit(user: User, data: dict) -> IndicatorSubmission:
         IndicatorSubmission.year == clean["year"],
         IndicatorSubmission.jurisdiction_id == clean["jurisdiction"].id,
     )
+    try:
+        # In a savepoint: two revisions of one figure sent at once both take the next
+        # number; the second insert waits for the first to commit, then breaks the unique
+        # revision. Only the savepoint is undone and the second sender is told (409).
+        with db.session.begin_nested():
+            submission = _new_revision(user, clean, key)
+    except IntegrityError:
+        raise InvalidTransitionError(
+            _l(
+                "Another revision of this figure was sent at the same moment. "
+                "Reload the page and check it; nothing was saved."
+            )
+        ) from None
+    return submission
+
+
+def _new_revision(user: User, clean: dict, key: tuple) -> IndicatorSubmission:
     last = db.session.scalar(select(func.max(IndicatorSubmission.revision)).where(*key)) or 0
     for pending in db.session.scalars(
         select(IndicatorSubmission).where(*key, IndicatorSubmission.status == "submitted")
@@ -172,17 +190,34 @@ def submit(user: User, data: dict) -> IndicatorSubmission:
     return submission
 
 
-def review(user: User, submission_id, accept: bool, note: str = "") -> IndicatorSubmission:
-    """Accept a pending figure, or return it to the unit with the reason."""
+def pending_for_review(submission_id) -> IndicatorSubmission:
+    """The figure to review, re-read under a row lock (PostgreSQL: SELECT … FOR UPDATE)
+    held to the end of the transaction: of two reviews at once, the second waits for the
+    first to commit and then finds the figure no longer pending (409)."""
     submission = None
     if isinstance(submission_id, int) and 0 < submission_id <= policy.MAX_ID:
         submission = db.session.get(IndicatorSubmission, submission_id)
     if submission is None:
         raise NotFound()
-    if not policy.can_review_figure(user, submission):
-        raise Forbidden(_l("Figures are reviewed by a statistician other than who reported them."))
+    db.session.flush()
+    db.session.refresh(submission, with_for_update=True)
+    return submission
+
+
+def check_review(user: User, submission_id) -> IndicatorSubmission:
+    """May `user` review this figure now: found (404), state (409), role (403). Takes the
+    row lock; the fields are judged after this, by the caller."""
+    submission = pending_for_review(submission_id)
     if submission.status != "submitted":
         raise InvalidTransitionError(_l("This figure is not awaiting review."))
+    if not policy.can_review_figure(user, submission):
+        raise Forbidden(_l("Figures are reviewed by a statistician other than who reported them."))
+    return submission
+
+
+def review(user: User, submission_id, accept: bool, note: str = "") -> IndicatorSubmission:
+    """Accept a pending figure, or return it to the unit with the reason."""
+    submission = check_review(user, submission_id)
     note = (note or "").strip()
     if not accept and not note:
         raise ValidationFailed(fields={"note": [_l("Say why the figure is returned.")]})

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import Case, CaseCounter, HotlineCall, Person, User
 from .audit import append_event
 from .cases import check_version, conflicts_as_409, flush, touch
-from .errors import Forbidden, NotFound, ValidationFailed
+from .errors import Forbidden, InvalidTransitionError, NotFound, ValidationFailed
 
 CALL_ROLES = frozenset({"hotline", "womens_federation"})
 
@@ -131,15 +131,31 @@ def _new_call(actor: User, token: str, data: dict, anonymous: bool) -> HotlineCa
     return call
 
 
-@conflicts_as_409
-def attach(call: HotlineCall, case: Case, actor: User, version=None) -> None:
-    """Put a call on a case's timeline (a case opened from it, or an existing one)."""
+def lock(call: HotlineCall) -> None:
+    """Re-read the call under a row lock (PostgreSQL: SELECT … FOR UPDATE) held to the end
+    of the transaction. Attaching a call and closing its callback do not go through a
+    case's version: of two at once, the second waits here for the first to commit, then
+    reads what the first wrote and is refused (409)."""
+    db.session.flush()
+    db.session.refresh(call, with_for_update=True)
+
+
+def check_attach(call: HotlineCall, case: Case, actor: User, version=None) -> None:
+    """May `actor` attach `call` to `case` now: the case in scope (404), its version when
+    given (409), the call not on another case (409). Takes the call's row lock."""
     if policy.visible_case(actor, case.id) is None:
         raise NotFound()
     if version is not None:
         check_version(case, version)
+    lock(call)
     if call.case_id is not None and call.case_id != case.id:
-        raise ValidationFailed(fields={"case": [_l("This call is already on another case.")]})
+        raise InvalidTransitionError(_l("This call is already on another case."))
+
+
+@conflicts_as_409
+def attach(call: HotlineCall, case: Case, actor: User, version=None) -> None:
+    """Put a call on a case's timeline (a case opened from it, or an existing one)."""
+    check_attach(call, case, actor, version)
     if call.case_id == case.id:
         return
     call.case_id = case.id
@@ -155,9 +171,18 @@ def attach(call: HotlineCall, case: Case, actor: User, version=None) -> None:
     flush()
 
 
-def mark_callback_done(call: HotlineCall, actor: User, note: str) -> None:
+def check_callback(call: HotlineCall, actor: User) -> None:
+    """May `actor` close the callback of `call` now: one still open (409), an agent of the
+    team (403). Takes the call's row lock, so two agents closing it at once cannot both."""
+    lock(call)
     if not call.callback_needed or call.callback_done_at is not None:
-        raise ValidationFailed(fields={"note": [_l("No callback is open on this call.")]})
+        raise InvalidTransitionError(_l("No callback is open on this call."))
+    if not may_log_calls(actor) or call.org_id != actor.organisation_id:
+        raise Forbidden(_l("Your role may not log hotline calls."))
+
+
+def mark_callback_done(call: HotlineCall, actor: User, note: str) -> None:
+    check_callback(call, actor)
     call.callback_done_at = timeutil.now()
     call.callback_note = note
     flush()

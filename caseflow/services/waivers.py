@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import policy
 from ..deadlines import ledger
+from ..extensions import db
 from ..models import Deadline, User
 from .audit import append_event
 from .cases import conflicts_as_409, flush, touch
@@ -44,9 +45,28 @@ def is_waivable(deadline: Deadline) -> bool:
     return deadline.status in WAIVABLE and deadline.closed_at is None
 
 
+def check_waive(deadline: Deadline, actor: User) -> None:
+    """May `actor` waive `deadline` now: state (409), then role (403); the deadline is in
+    scope already (404). The deadline row is re-read under a lock (PostgreSQL: SELECT …
+    FOR UPDATE) held to the end of the transaction: a waiver does not go through the
+    case's version, so of two at once (or a waiver and the deadline being met) the second
+    waits for the first to commit, then reads the new status and is refused."""
+    db.session.flush()
+    db.session.refresh(deadline, with_for_update=True)
+    if not is_waivable(deadline):
+        raise NotWaivable()
+    if not may_waive(actor, deadline):
+        raise NotSupervisorOfPlace()
+
+
 @conflicts_as_409
-def waive(deadline: Deadline, actor: User, reason: str | None) -> Deadline:
-    """Waive `deadline` for `actor` with `reason`; the caller commits."""
+def waive(deadline: Deadline, actor: User, reason) -> Deadline:
+    """Waive `deadline` for `actor` with `reason`; the caller commits. `reason` is the
+    text, or a callable returning it (raising ValidationFailed for a malformed body), so
+    that the fields are judged only after the state and the role."""
+    check_waive(deadline, actor)
+    if callable(reason):
+        reason = reason()
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired(fields={"reason": [_l("Give the reason for waiving this deadline.")]})
@@ -54,10 +74,6 @@ def waive(deadline: Deadline, actor: User, reason: str | None) -> Deadline:
         raise ValidationFailed(
             fields={"reason": [_l("At most %(max)d characters.", max=MAX_REASON)]}
         )
-    if not may_waive(actor, deadline):
-        raise NotSupervisorOfPlace()
-    if not is_waivable(deadline):
-        raise NotWaivable()
     case = deadline.case
     ledger.waive(deadline, actor, reason)
     touch(case)

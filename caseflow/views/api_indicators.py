@@ -309,6 +309,8 @@ def review_figure(submission_id):
     user = g.api_user
     body = json_body()
     row = _visible_submission(user, submission_id)
+    # Still pending (409) and this reviewer (403) before the body's fields (422).
+    submissions.check_review(user, row.id)
     errors = {name: [_("Unknown field.")] for name in sorted(set(body) - REVIEW_FIELDS)}
     decision = body.get("decision")
     if decision is None:

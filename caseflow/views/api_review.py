@@ -39,12 +39,17 @@ def waive_deadline(deadline_id):
     if deadline is None or policy.visible_case(user, deadline.case_id) is None:
         raise NotFound()
     body = json_body()
-    unknown = sorted(set(body) - WAIVE_FIELDS)
-    if unknown:
-        raise ValidationFailed(fields={k: [_("Unknown field.")] for k in unknown})
-    reason = body.get("reason")
-    if reason is not None and not isinstance(reason, str):
-        raise ValidationFailed(fields={"reason": [_("Not a valid string.")]})
+
+    def reason() -> str | None:
+        unknown = sorted(set(body) - WAIVE_FIELDS)
+        if unknown:
+            raise ValidationFailed(fields={k: [_("Unknown field.")] for k in unknown})
+        text = body.get("reason")
+        if text is not None and not isinstance(text, str):
+            raise ValidationFailed(fields={"reason": [_("Not a valid string.")]})
+        return text
+
+    # State (409) and role (403) in the service, then the body's fields (422).
     waivers.waive(deadline, user, reason)
     commit()
     return jsonify(deadline_json(deadline))

@@ -138,6 +138,8 @@ def new_case(case_type):
     workflow = WORKFLOWS.get(case_type)
     if workflow is None or case_type not in CREATE_FORMS or case_type not in NEW_TEMPLATES:
         abort(404)
+    if case_type == "legal_aid":
+        legal_aid_pages.check_source_arg(request)  # scope (404), state (409), then the role
     if current_user.role not in workflow.step(workflow.initial_trigger).roles:
         abort(403)
     form = CREATE_FORMS[case_type]().setup(current_user)

@@ -338,12 +338,15 @@ def callback_done(call_id):
     call = _call_or_404(call_id)
     form = CallbackDoneForm(prefix=f"cb{call.id}")
     back = request.args.get("next")
-    if not form.validate():
-        if back == "callbacks":
-            flash(_("Say what was said on the callback."), "danger")
-            return redirect(url_for("hotline.callback_list"))
-        return _render_call(call, callback_form=form, status=422)
     try:
+        # Still open (409) and this team (403) in the service, before the note (422).
+        hotline_service.check_callback(call, current_user)
+        if not form.validate():
+            db.session.rollback()
+            if back == "callbacks":
+                flash(_("Say what was said on the callback."), "danger")
+                return redirect(url_for("hotline.callback_list"))
+            return _render_call(call, callback_form=form, status=422)
         hotline_service.mark_callback_done(call, current_user, form.note.data)
         db.session.commit()
         flash(_("Callback on %(number)s done.", number=call.number), "success")

@@ -430,9 +430,12 @@ def review_one(submission_id):
     if current_user.role not in policy.REVIEWER_ROLES:
         abort(403)
     form = ReviewForm()
-    if not form.validate():
-        return _render_review(form, submission_id, 422)
     try:
+        # Found, still pending, this reviewer: in the service, before the form's fields.
+        submissions.check_review(current_user, submission_id)
+        if not form.validate():
+            db.session.rollback()
+            return _render_review(form, submission_id, 422)
         row = submissions.review(
             current_user, submission_id, form.decision.data == "accept", form.note.data or ""
         )

@@ -61,15 +61,25 @@ def referrer_roles() -> frozenset:
 
 
 def source_or_404(raw_id):
-    """The case a referral to legal aid starts from: visible, open, not itself legal aid."""
+    """The case a referral to legal aid starts from: in scope and not itself legal aid
+    (404), still open (409: it exists, but cannot be referred now)."""
     try:
         case_id = int(raw_id)
     except (TypeError, ValueError):
         abort(404)
     case = policy.visible_case(current_user, case_id)
-    if case is None or case.type == "legal_aid" or not case.is_open:
+    if case is None or case.type == "legal_aid":
         abort(404)
+    if not case.is_open:
+        abort(409)
     return case
+
+
+def check_source_arg(request) -> None:
+    """The check order of the creation page: the case named by `?from_case=` is loaded in
+    scope (404) and judged by its state (409) before the user's role (403)."""
+    if request.method == "GET" and request.args.get("from_case") is not None:
+        source_or_404(request.args.get("from_case"))
 
 
 def _abandoned(case) -> bool:

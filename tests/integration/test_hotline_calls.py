@@ -18,7 +18,7 @@ from caseflow.forms.base import normalise_id_number, normalise_phone
 from caseflow.forms.hotline import HotlineCallForm
 from caseflow.models import Case, Event, HotlineCall, Jurisdiction
 from caseflow.services import audit, cases, hotline
-from caseflow.services.errors import Forbidden, NotFound, ValidationFailed
+from caseflow.services.errors import Forbidden, InvalidTransitionError, NotFound, ValidationFailed
 from tests.conftest import user
 
 pytestmark = pytest.mark.usefixtures("ctx")
@@ -220,7 +220,7 @@ def test_callbacks_in_order_of_due_time_and_overdue():
     assert sooner.callback_done_at == local(2026, 11, 6, 9, 1)
     assert not hotline.overdue(sooner)
     assert hotline.callbacks(user("hotline")) == [later]
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(InvalidTransitionError):  # the callback is closed: 409
         hotline.mark_callback_done(sooner, user("hotline"), "again")
 
 
@@ -333,9 +333,8 @@ def test_a_call_on_one_case_cannot_be_attached_to_another():
     events = db.session.scalar(
         select(func.count()).select_from(Event).where(Event.case_id == other.id)
     )
-    with pytest.raises(ValidationFailed) as info:
+    with pytest.raises(InvalidTransitionError):  # the call's state: 409
         hotline.attach(call, other, user("hotline"), other.version)
-    assert "case" in info.value.fields
     db.session.rollback()
     db.session.expire_all()
     assert db.session.get(HotlineCall, call.id).case_id == first.id

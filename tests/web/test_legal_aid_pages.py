@@ -488,3 +488,19 @@ def test_a_child_abandoned_is_referred_without_means_test_for_abandonment(client
     assert '<option selected value="abandonment">' in form
     assert '<option selected value="guardianship">' in form
     assert 'value="冉小雨"' in form
+
+
+def test_the_creation_page_loads_the_source_in_scope_before_the_role(client, clean):
+    """Scope (404), then the source's state (409), then the role (403)."""
+    dv_id = make_dv(clean)
+    login(client, "statistician")  # may not refer to legal aid at all
+    assert client.get("/cases/new/legal_aid").status_code == 403
+    assert client.get("/cases/new/legal_aid?from_case=999999").status_code == 404
+    assert client.get(f"/cases/new/legal_aid?from_case={dv_id}").status_code == 404
+    logout(client)
+    with clean.app_context():
+        case = db.session.get(Case, dv_id)
+        case.state = "closed"  # a closed case: it exists, but cannot be referred now
+        db.session.commit()
+    login(client, "police")
+    assert client.get(f"/cases/new/legal_aid?from_case={dv_id}").status_code == 409
