@@ -338,6 +338,11 @@ FREE_TEXT_FIELDS: dict[str, frozenset[str]] = {
     "User": frozenset({"display_name"}),
 }
 
+# JSON fields whose string values are free text too: a step keeps some of what was typed
+# in its event's data (a violation's evidence…). Every string in them is redacted, so a
+# new key is covered without being listed (codes and times carry no identity).
+FREE_TEXT_MAPPINGS: dict[str, frozenset[str]] = {"Event": frozenset({"data"})}
+
 # Compound surnames: the given name is what follows them, not the second character.
 COMPOUND_SURNAMES = frozenset(
     {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
@@ -428,6 +433,14 @@ class Redactor:
             result = MOBILE_RE.sub(lambda m: mask(_digits(m.group(0)), "phone"), result)
         return RedactedText(result) if result != value else value
 
+    def mapping(self, value):
+        """A JSON value with every string in it redacted (nested lists and objects too)."""
+        if isinstance(value, dict):
+            return {k: self.mapping(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.mapping(v) for v in value]
+        return self.text(value)
+
     def names_in(self, value) -> list[str]:
         """The identities of the case's persons found in a text (for the typing warning)."""
         if not value or self._pattern is None:
@@ -440,6 +453,10 @@ class _Plain:
 
     @staticmethod
     def text(value):
+        return value
+
+    @staticmethod
+    def mapping(value):
         return value
 
 

@@ -126,20 +126,22 @@ def type_fields(user: User, case: Case) -> dict:
     if case.type == "protection_order":
         return po_fields(case.protection_order)
     if case.type == "legal_aid":
-        return la_fields(case.legal_aid)
+        return la_fields(case.legal_aid, policy.can_see_identity(user, unwrap(case)))
     return {}
 
 
-def la_fields(a) -> dict:
+def la_fields(a, identities: bool = True) -> dict:
     """A legal-aid case's own fields: the matter, the means test or its exemption
-    (Art. 32 (4), 41), the decision, the lawyer and the outcome."""
+    (Art. 32 (4), 41), the decision, the lawyer and the outcome. The household's size and
+    income are the applicant's personal data: shown only to who may see the identities."""
     return {
         "source_case_id": a.source_case_id,
         "referral_id": a.referral_id,
         "matter": a.matter,
         "means_test_exempt_reason": a.means_test_exempt_reason,
-        "household_size": a.household_size,
-        "monthly_income": a.monthly_income,
+        "household_size": a.household_size if identities else None,
+        "monthly_income": a.monthly_income if identities else None,
+        "means_masked": not identities,
         "honesty_undertaking": a.honesty_undertaking,
         "urgent_pre_provision": a.urgent_pre_provision,
         "procedural_deadline": a.procedural_deadline.isoformat() if a.procedural_deadline else None,
@@ -284,6 +286,8 @@ class Shown:
         fields = policy.FREE_TEXT_FIELDS.get(type(self._obj).__name__)
         if fields and name in fields:
             return self._redactor.text(value)
+        if name in policy.FREE_TEXT_MAPPINGS.get(type(self._obj).__name__, ()):
+            return self._redactor.mapping(value)
         if inspect.ismethod(value):  # case.last_event(...) returns a shown event too
             redactor = self._redactor
             return lambda *args, **kwargs: _wrap(value(*args, **kwargs), redactor)
