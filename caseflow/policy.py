@@ -343,6 +343,12 @@ FREE_TEXT_FIELDS: dict[str, frozenset[str]] = {
 # new key is covered without being listed (codes and times carry no identity).
 FREE_TEXT_MAPPINGS: dict[str, frozenset[str]] = {"Event": frozenset({"data"})}
 
+# Structured personal data that is no identity field of a person but tells about one: read
+# as None by a reader without the case's identities (the same rule as the identities).
+PERSONAL_DATA_FIELDS: dict[str, frozenset[str]] = {
+    "LegalAid": frozenset({"household_size", "monthly_income"}),  # the applicant's means
+}
+
 # Compound surnames: the given name is what follows them, not the second character.
 COMPOUND_SURNAMES = frozenset(
     {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
@@ -392,6 +398,8 @@ class Redactor:
         # patterns: also mask any ID-number or mobile pattern (off when only the reporter
         # is hidden from a team member, who may read the other persons' numbers).
         self._patterns = patterns
+        # A full redactor (patterns on) is that of a reader without the case's identities.
+        self.hides_identities = patterns
         terms: dict[str, str] = {}
         for p in persons:
             if p.name and len(p.name.strip()) >= 2:
@@ -458,6 +466,8 @@ class _Plain:
     @staticmethod
     def mapping(value):
         return value
+
+    hides_identities = False
 
 
 PLAIN = _Plain()
