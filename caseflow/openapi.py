@@ -641,8 +641,10 @@ def legal_aid_schemas() -> dict:
             "referral_id": {**ID, "nullable": True},
             "matter": _codes(LEGAL_MATTERS),
             "means_test_exempt_reason": _nullable(_codes(MEANS_EXEMPTIONS)),
+            # The applicant's personal data: null for a reader without identity access.
             "household_size": {"type": "integer", "nullable": True},
             "monthly_income": {"type": "integer", "nullable": True},
+            "means_masked": {"type": "boolean"},
             "honesty_undertaking": {"type": "boolean"},
             "urgent_pre_provision": {"type": "boolean"},
             "procedural_deadline": {"type": "string", "format": "date", "nullable": True},

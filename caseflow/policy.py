@@ -345,6 +345,17 @@ FREE_TEXT_FIELDS: dict[str, frozenset[str]] = {
     "User": frozenset({"display_name"}),
 }
 
+# JSON fields whose string values are free text too: a step keeps some of what was typed
+# in its event's data (a violation's evidence…). Every string in them is redacted, so a
+# new key is covered without being listed (codes and times carry no identity).
+FREE_TEXT_MAPPINGS: dict[str, frozenset[str]] = {"Event": frozenset({"data"})}
+
+# Structured personal data that is no identity field of a person but tells about one: read
+# as None by a reader without the case's identities (the same rule as the identities).
+PERSONAL_DATA_FIELDS: dict[str, frozenset[str]] = {
+    "LegalAid": frozenset({"household_size", "monthly_income"}),  # the applicant's means
+}
+
 # Compound surnames: the given name is what follows them, not the second character.
 COMPOUND_SURNAMES = frozenset(
     {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙",
@@ -394,6 +405,8 @@ class Redactor:
         # patterns: also mask any ID-number or mobile pattern (off when only the reporter
         # is hidden from a team member, who may read the other persons' numbers).
         self._patterns = patterns
+        # A full redactor (patterns on) is that of a reader without the case's identities.
+        self.hides_identities = patterns
         terms: dict[str, str] = {}
         for p in persons:
             if p.name and len(p.name.strip()) >= 2:
@@ -435,6 +448,14 @@ class Redactor:
             result = MOBILE_RE.sub(lambda m: mask(_digits(m.group(0)), "phone"), result)
         return RedactedText(result) if result != value else value
 
+    def mapping(self, value):
+        """A JSON value with every string in it redacted (nested lists and objects too)."""
+        if isinstance(value, dict):
+            return {k: self.mapping(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.mapping(v) for v in value]
+        return self.text(value)
+
     def names_in(self, value) -> list[str]:
         """The identities of the case's persons found in a text (for the typing warning)."""
         if not value or self._pattern is None:
@@ -448,6 +469,12 @@ class _Plain:
     @staticmethod
     def text(value):
         return value
+
+    @staticmethod
+    def mapping(value):
+        return value
+
+    hides_identities = False
 
 
 PLAIN = _Plain()

@@ -126,13 +126,15 @@ def type_fields(user: User, case: Case) -> dict:
     if case.type == "protection_order":
         return po_fields(case.protection_order)
     if case.type == "legal_aid":
-        return la_fields(case.legal_aid)
+        return la_fields(case.legal_aid, policy.redactor(user, unwrap(case)).hides_identities)
     return {}
 
 
-def la_fields(a) -> dict:
+def la_fields(a, means_masked: bool = False) -> dict:
     """A legal-aid case's own fields: the matter, the means test or its exemption
-    (Art. 32 (4), 41), the decision, the lawyer and the outcome."""
+    (Art. 32 (4), 41), the decision, the lawyer and the outcome. The household's size and
+    income are the applicant's personal data: a shown object (Shown) reads them as None for
+    who may not see the identities (policy.PERSONAL_DATA_FIELDS)."""
     return {
         "source_case_id": a.source_case_id,
         "referral_id": a.referral_id,
@@ -140,6 +142,7 @@ def la_fields(a) -> dict:
         "means_test_exempt_reason": a.means_test_exempt_reason,
         "household_size": a.household_size,
         "monthly_income": a.monthly_income,
+        "means_masked": means_masked,
         "honesty_undertaking": a.honesty_undertaking,
         "urgent_pre_provision": a.urgent_pre_provision,
         "procedural_deadline": a.procedural_deadline.isoformat() if a.procedural_deadline else None,
@@ -284,6 +287,12 @@ class Shown:
         fields = policy.FREE_TEXT_FIELDS.get(type(self._obj).__name__)
         if fields and name in fields:
             return self._redactor.text(value)
+        if name in policy.FREE_TEXT_MAPPINGS.get(type(self._obj).__name__, ()):
+            return self._redactor.mapping(value)
+        if self._redactor.hides_identities and name in policy.PERSONAL_DATA_FIELDS.get(
+            type(self._obj).__name__, ()
+        ):
+            return None
         if inspect.ismethod(value):  # case.last_event(...) returns a shown event too
             redactor = self._redactor
             return lambda *args, **kwargs: _wrap(value(*args, **kwargs), redactor)

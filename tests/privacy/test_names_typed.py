@@ -4,6 +4,7 @@ Whoever may open the case but not see its identities reads every one of them red
 the page, in the API, in the referral inbox and in notifications; whoever typed them is
 warned after saving; a form pre-filled from the case copies none of them."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -220,3 +221,52 @@ def test_the_api_warns_about_names_in_what_it_saved(client, clean):
     body["description"] = "被申请人殴打当事人。"
     created = client.post("/api/v1/cases", json=body, headers=headers)
     assert created.get_json()["warnings"] == []
+
+
+def test_legal_aid_application_text_redacted_for_readers_without_identity_access(client, clean):
+    """The legal-aid application form (the matter's description) with the applicant's
+    names, ID number and phone typed into it: a reader of the case without identity
+    access (any user in scope who is not the case team) reads it redacted."""
+    from caseflow import policy
+    from caseflow.demo import USERS
+    from caseflow.models import User
+    from tests.web.test_legal_aid_pages import post_la
+
+    applicant_id = "500240198505050027"
+    text = (
+        f"陈淑芬称前夫拒付抚养费，淑芬多次催要，陈某（身份证{applicant_id}）"
+        f"电话{VICTIM_PHONE}，另有证人电话{STRANGER_MOBILE}。"
+    )
+    login(client, "hotline")
+    response = post_la(
+        client,
+        description=text,
+        **{"subject-id_number": applicant_id},
+        household_size="3",
+        monthly_income="800",
+        honesty_undertaking="y",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    case_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    logout(client)
+    with clean.app_context():
+        case = db.session.get(Case, case_id)
+        readers = [
+            name
+            for name, *_ in USERS
+            if (who := db.session.scalar(db.select(User).where(User.username == name)))
+            and policy.can_view(who, case)
+            and not policy.can_see_identity(who, case)
+        ]
+    assert readers, "nobody reads the application masked"
+    secrets = ["陈淑芬", "淑芬", "陈某", applicant_id, VICTIM_PHONE, STRANGER_MOBILE]
+    for reader in readers:
+        login(client, reader)
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        _assert_hidden(page, secrets, (reader, "page"))
+        assert HIDDEN in page
+        assert "3 in the household" not in page and "800" not in page  # the means too
+        detail = client.get(f"/api/v1/cases/{case_id}", headers=api_token(client, reader))
+        _assert_hidden(json.dumps(detail.get_json(), ensure_ascii=False), secrets, (reader, "api"))
+        assert detail.get_json()["fields"]["household_size"] is None
+        logout(client)
