@@ -346,6 +346,9 @@ def test_rules_page_shows_defaults(client, clean):
     # Every statutory period of the law table, with where it is enforced or why not.
     for n in range(1, 30):
         assert f'data-period="D{n}"' in page, n
+    # The table once, in the page's body; the title is text only.
+    assert page.count('id="statutory-periods"') == 1
+    assert "<table" not in page.split("<title>")[1].split("</title>")[0]
     row = page.split('data-period="D10"')[1].split("</tr>")[0]
     assert 'data-enforced="true"' in row and "反家庭暴力法第28条" in row
     assert "人身安全保护令" in row or "保护令" in row
