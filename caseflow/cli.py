@@ -69,13 +69,12 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("scheduler")
     def scheduler():
-        """Run the scheduler process (sweep every 5 minutes, outbox every minute, daily
-        digest). Start one beside the web workers; it catches up on start."""
+        """Run the scheduler process (sweep every 5 minutes, outbox every minute, export
+        jobs, daily digest, nightly audit). Start one or two beside the web servers: one is
+        active, the other waits for its lock and takes over; it catches up on start."""
         from . import scheduler as sched
 
-        sched.catch_up(app)
-        click.echo("scheduler started (jobs: sweep, outbox, digest, audit)")
-        sched.build(app).start()
+        raise SystemExit(sched.run(app, echo=lambda line: click.echo(line, err=True)))
 
     audit_group = click.Group("audit", help="Prove the timeline: verify chains, checkpoint heads.")
     app.cli.add_command(audit_group)

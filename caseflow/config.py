@@ -94,6 +94,17 @@ class Config:
     AUDIT_KEYS = _env("CASEFLOW_AUDIT_KEYS", "")
     # The nightly checkpoint and verification of every chain (scheduler.py), local time.
     AUDIT_HOUR, AUDIT_MINUTE = 2, 30
+    # The scheduler process (scheduler.py): one is active at a time (a PostgreSQL advisory
+    # lock, a file lock on SQLite); a waiting one tries the lock every LOCK_POLL seconds.
+    # The active one renews its heartbeat row every HEARTBEAT seconds; /readyz answers 503
+    # when the heartbeat is older than READY_HEARTBEAT seconds. Export jobs are looked for
+    # every EXPORT_POLL seconds; a job's lease runs out EXPORT_LEASE seconds after its
+    # last progress (its scheduler died) and the job is taken again.
+    SCHEDULER_LOCK_POLL_SECONDS = float(_env("CASEFLOW_SCHEDULER_LOCK_POLL_SECONDS", "5"))
+    SCHEDULER_HEARTBEAT_SECONDS = float(_env("CASEFLOW_SCHEDULER_HEARTBEAT_SECONDS", "15"))
+    READY_HEARTBEAT_SECONDS = float(_env("CASEFLOW_READY_HEARTBEAT_SECONDS", "120"))
+    EXPORT_POLL_SECONDS = float(_env("CASEFLOW_EXPORT_POLL_SECONDS", "5"))
+    EXPORT_LEASE_SECONDS = float(_env("CASEFLOW_EXPORT_LEASE_SECONDS", "300"))
     # Development and tests must never sign cookies with a key anyone can read.
     KNOWN_PUBLIC_KEYS = frozenset({"dev-only-secret-change-me", "test-secret"})
 

@@ -1,16 +1,27 @@
 """Building the annual monitoring workbook in the background, so the page stays
-responsive: `start` checks the request and queues an ExportJob, a daemon thread runs
-`run_job`, and the page polls the job's progress.
+responsive: `start` checks the request and queues an ExportJob row, the scheduler process
+(scheduler.py, job `exports`) claims queued rows and runs them, and the page polls the
+row's progress.
 
-`start` commits, unlike the services: the thread opens its own session and must see the
-job row. A job queued or running for more than STALE is reported as failed (its thread
-died with the process that ran it).
+The queue is the table: a job waits there until a scheduler takes it, so it survives a
+restart of the web servers and of the scheduler. A claim is a lease: `claim` takes the
+oldest queued job (FOR UPDATE SKIP LOCKED on PostgreSQL), marks it running under the
+claiming instance and commits; the build renews the lease with every step of progress. A
+job whose lease ran out (its scheduler died while building) is taken again, at most
+MAX_ATTEMPTS times, then failed with the reason. Progress and the result are written only
+while the claim is still this instance's, so a job is finished once.
+
+`start` commits, unlike the services: the scheduler runs in another process and must see
+the job row.
 """
 
-import threading
+import os
+import socket
+import uuid
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -23,10 +34,29 @@ from . import workbook
 from .periods import parse_year
 from .plans import covering
 
-STALE = timedelta(minutes=10)
 ACTIVE = ("queued", "running")
 MAX_PLANS = 20
 MAX_ERROR = 1000
+MAX_ATTEMPTS = 3
+
+
+class LeaseLost(Exception):
+    """Another scheduler took the job over (this one's lease ran out)."""
+
+
+def instance_id() -> str:
+    """Who claims: host, process and a random part (a restarted process is another one)."""
+    global _INSTANCE
+    if _INSTANCE is None:
+        _INSTANCE = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return _INSTANCE
+
+
+_INSTANCE: str | None = None
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
 
 
 def _plan(ref) -> Plan | None:
@@ -96,31 +126,24 @@ def validate(user: User, params: dict) -> dict:
 
 
 def refresh(job: ExportJob) -> ExportJob:
-    """Mark a job that has been queued or running for too long as failed."""
-    if job.status in ACTIVE and timeutil.now() - job.created_at > STALE:
-        job.status = "failed"
-        job.error = _("The export took too long and was stopped. Start it again.")
-        job.finished_at = timeutil.now()
-        db.session.flush()
+    """The job as stored now (the scheduler writes it from another process)."""
+    if job.status in ACTIVE:
+        db.session.refresh(job)
     return job
 
 
 def active_job(user: User) -> ExportJob | None:
-    """The user's export still in progress, if any (stale ones are closed on the way)."""
-    jobs = db.session.scalars(
+    """The user's export still queued or running, if any."""
+    return db.session.scalars(
         select(ExportJob)
         .where(ExportJob.user_id == user.id, ExportJob.status.in_(ACTIVE))
         .order_by(ExportJob.id.desc())
-    ).all()
-    running = None
-    for job in jobs:
-        if refresh(job).status in ACTIVE and running is None:
-            running = job
-    return running
+        .limit(1)
+    ).first()
 
 
-def start(user: User, params: dict, background: bool = True) -> ExportJob:
-    """Queue an export and start its thread; an export of this user still in progress is
+def start(user: User, params: dict) -> ExportJob:
+    """Queue an export for the scheduler; an export of this user still in progress is
     returned instead of a second one."""
     clean = validate(user, params)
     running = active_job(user)
@@ -139,53 +162,121 @@ def start(user: User, params: dict, background: bool = True) -> ExportJob:
         done_steps=0,
         total_steps=workbook.total_steps(plans, policy.count_scope(user, place)),
         created_at=timeutil.now(),
+        attempts=0,
     )
     db.session.add(job)
     db.session.commit()
-    if background:
-        launch(current_app._get_current_object(), job.id)
     return job
 
 
-def launch(app, job_id: int) -> threading.Thread:
-    thread = threading.Thread(
-        target=run_job, args=(app, job_id), name=f"export-{job_id}", daemon=True
-    )
-    thread.start()
-    return thread
+def claim(instance: str | None = None) -> int | None:
+    """Take the oldest job waiting (queued, or running under a lease that ran out) for
+    `instance` and commit the claim; the id, or None when nothing waits. A job already
+    taken MAX_ATTEMPTS times is failed here instead, with the reason."""
+    instance = instance or instance_id()
+    now = timeutil.now()
+    while True:
+        job = db.session.scalars(
+            select(ExportJob)
+            .where(
+                (ExportJob.status == "queued")
+                | ((ExportJob.status == "running") & (ExportJob.claimed_at < now - lease()))
+            )
+            .order_by(ExportJob.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if job is None:
+            db.session.commit()
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            job.status = "failed"
+            with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+                job.error = _(
+                    "The export was interrupted %(n)d times (the scheduler stopped while "
+                    "building it). Start it again.",
+                    n=job.attempts,
+                )
+            job.finished_at = now
+            db.session.commit()
+            continue
+        job.status = "running"
+        job.claimed_by = instance
+        job.claimed_at = now
+        job.started_at = job.started_at or now
+        job.attempts += 1
+        job.done_steps = 0
+        db.session.commit()
+        return job.id
 
 
-def _set(job_id: int, **values) -> None:
-    """Write progress on a connection of its own, so the build's session keeps its
-    loaded objects (a commit there would expire them)."""
+def run_pending(app, limit: int = 10, instance: str | None = None) -> int:
+    """What the scheduler's `exports` job does: claim and build waiting jobs one after the
+    other, at most `limit` of them; returns how many it took."""
+    taken = 0
+    with app.app_context():
+        while taken < limit:
+            try:
+                job_id = claim(instance)
+            except Exception:  # noqa: BLE001 - the next run tries again
+                db.session.rollback()
+                app.logger.exception("exports: could not claim a job")
+                break
+            finally:
+                db.session.remove()
+            if job_id is None:
+                break
+            taken += 1
+            run_job(app, job_id, instance)
+    return taken
+
+
+def _set(job_id: int, instance: str, **values) -> None:
+    """Write on a connection of its own, so the build's session keeps its loaded objects
+    (a commit there would expire them), and only while the claim is this instance's;
+    every write renews the lease."""
     with db.engine.begin() as connection:
-        connection.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
+        result = connection.execute(
+            update(ExportJob)
+            .where(
+                ExportJob.id == job_id,
+                ExportJob.status == "running",
+                ExportJob.claimed_by == instance,
+            )
+            .values(claimed_at=timeutil.now(), **values)
+        )
+    if result.rowcount != 1:
+        raise LeaseLost(job_id)
 
 
-def run_job(app, job_id: int) -> None:
-    """Build the workbook of a queued job and store it; never raises (it runs in a thread
-    where an exception would only be lost)."""
+def run_job(app, job_id: int, instance: str | None = None) -> None:
+    """Build the workbook of a job claimed by `instance` and store it; never raises (a
+    failure becomes the job's error)."""
+    instance = instance or instance_id()
     with app.app_context():
         try:
-            _run(job_id)
+            _run(job_id, instance)
+        except LeaseLost:
+            db.session.rollback()
+            app.logger.warning("export %s was taken over by another scheduler", job_id)
         except Exception as exc:  # noqa: BLE001 - any failure becomes the job's error
             db.session.rollback()
             app.logger.exception("export %s failed", job_id)
             try:
                 message = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
-                _set(job_id, status="failed", error=message, finished_at=timeutil.now())
+                _set(job_id, instance, status="failed", error=message, finished_at=timeutil.now())
+            except LeaseLost:
+                pass
             except Exception:  # noqa: BLE001 - the database itself is gone
                 app.logger.exception("export %s: could not record the failure", job_id)
         finally:
             db.session.remove()
 
 
-def _run(job_id: int) -> None:
+def _run(job_id: int, instance: str) -> None:
     job = db.session.get(ExportJob, job_id)
-    if job is None or job.status != "queued":
+    if job is None or job.status != "running" or job.claimed_by != instance:
         return
-    job.status = "running"
-    db.session.commit()
     params = job.params
     user = job.user
     place = db.session.scalar(
@@ -199,17 +290,20 @@ def _run(job_id: int) -> None:
         raise LookupError("a plan of the export was deleted")
 
     def progress(done: int, total: int) -> None:
-        _set(job_id, done_steps=min(done, total), total_steps=total)
+        _set(job_id, instance, done_steps=min(done, total), total_steps=total)
 
     content = workbook.build(plans, params["year"], scope, params["hide_small"], progress)
-    job = db.session.get(ExportJob, job_id)
-    db.session.refresh(job)
-    job.content = content
-    job.filename = filename(place, params["year"])
-    job.status = "done"
-    job.done_steps = job.total_steps
-    job.finished_at = timeutil.now()
-    db.session.commit()
+    total = db.session.scalar(select(ExportJob.total_steps).where(ExportJob.id == job_id))
+    _set(
+        job_id,
+        instance,
+        content=content,
+        filename=filename(place, params["year"]),
+        status="done",
+        done_steps=total,
+        finished_at=timeutil.now(),
+    )
+    db.session.rollback()
 
 
 def filename(place: Jurisdiction, year: int) -> str:

@@ -11,6 +11,7 @@ from .indicator import ExportJob, IndicatorSubmission, Plan, PlanTarget
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
+from .scheduler import SchedulerHeartbeat
 from .security import LoginEvent, LoginThrottle, UserSession
 from .transfer import CaseTransfer
 from .user import ApiToken, User
@@ -45,6 +46,7 @@ __all__ = [
     "PlanTarget",
     "ProtectionOrder",
     "Referral",
+    "SchedulerHeartbeat",
     "User",
     "UserSession",
     "Visit",

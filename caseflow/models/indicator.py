@@ -148,7 +148,7 @@ class ExportJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     params: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="queued")
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     done_steps: Mapped[int] = mapped_column(default=0)
     total_steps: Mapped[int] = mapped_column(default=1)
     error: Mapped[str | None] = mapped_column(Text)
@@ -156,5 +156,12 @@ class ExportJob(db.Model):
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The scheduler process that builds the job (indicators/exports.py): its instance, the
+    # last renewal of its lease, and how many times the job was taken (a scheduler that
+    # died while building leaves a lease that runs out; the next one takes the job again).
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship()

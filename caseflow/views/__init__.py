@@ -71,6 +71,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(audit_bp)
+    from .health import ENDPOINTS as HEALTH_ENDPOINTS
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -87,6 +91,8 @@ def register(app: Flask) -> None:
     def _load_user_first():
         # Load (and touch or expire) the session before the view changes anything, so the
         # session's own commit never carries half of a view's work.
+        if request.endpoint in HEALTH_ENDPOINTS:
+            return None  # probes: no session, no user (/healthz touches no database)
         if request.endpoint != "static" and not request.path.startswith("/api/"):
             current_user._get_current_object()
         return forced_change_gate()

@@ -49,6 +49,8 @@ IDENTITY_ROUTES: dict[str, str] = {
 }
 
 NO_IDENTITY_ROUTES: dict[str, str] = {
+    "health.healthz": "a probe: the process answers",
+    "health.readyz": "a probe: database, migrations and scheduler heartbeat",
     "api.api_list_attachments": "kinds, descriptions (redacted per policy) and dates of the files",
     "api.api_upload_attachment": "echoes the file the caller attached",
     "api.api_withdraw_attachment": "echoes the withdrawal",

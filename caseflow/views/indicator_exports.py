@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import policy, timeutil
+from .. import heartbeat, policy, timeutil
 from ..extensions import db
 from ..indicators import exports
 from ..models import ExportJob, Jurisdiction, Plan
@@ -116,6 +116,7 @@ def _state(job: ExportJob) -> dict:
         url_for("indicator_exports.download", job_id=job.id) if job.status == "done" else None
     )
     state["status_label"] = _status_label(job.status)
+    state["waiting"] = job.status == "queued" and not heartbeat.recent()
     if job.status == "failed":
         state["message"] = _("The workbook could not be built.")
     return state

@@ -23,6 +23,8 @@
     statusText.textContent = state.status_label;
     statusText.setAttribute("data-status", state.status);
     steps.textContent = state.done + " / " + state.total;
+    var waiting = document.getElementById("export-waiting");
+    if (waiting) waiting.classList.toggle("d-none", !state.waiting);
     if (state.status === "done") {
       bar.classList.remove("progress-bar-striped", "progress-bar-animated");
       bar.classList.add("bg-success");

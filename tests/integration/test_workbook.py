@@ -10,8 +10,6 @@ report are not counted, so MR-01 is 8.
 """
 
 import itertools
-import threading
-import time
 from datetime import date, datetime, timedelta
 from io import BytesIO
 
@@ -321,14 +319,14 @@ def params(**over):
 )
 def test_start_refuses_bad_requests_before_creating_a_job(data, username, over, error):
     with pytest.raises(error):
-        exports.start(user(username), params(**over), background=False)
+        exports.start(user(username), params(**over))
     db.session.rollback()
     assert jobs() == 0
 
 
-def test_run_job_synchronously(data, app):
-    job = exports.start(user("statistician"), params(plans=None), background=False)
-    assert job.status == "queued"
+def test_the_scheduler_builds_a_queued_job(data, app):
+    job = exports.start(user("statistician"), params(plans=None))
+    assert job.status == "queued" and job.claimed_by is None
     assert job.params == {
         "plans": [plan("500240-women-2021").id, plan("500240-children-2021").id],
         "year": 2025,
@@ -336,21 +334,26 @@ def test_run_job_synchronously(data, app):
         "hide_small": True,
     }
     # A second start while the first is pending returns the same job.
-    again = exports.start(user("statistician"), params(), background=False)
+    again = exports.start(user("statistician"), params())
     assert again.id == job.id and jobs() == 1
 
-    exports.run_job(app, job.id)
+    assert exports.run_pending(app, instance="scheduler-a") == 1
     db.session.expire_all()
     job = db.session.get(ExportJob, job.id)
     assert job.status == "done", job.error
+    assert job.claimed_by == "scheduler-a" and job.attempts == 1
+    assert job.started_at is not None and job.finished_at >= job.started_at
     assert job.filename == "石柱土家族自治县2025年度监测报表.xlsx"
     assert job.done_steps == job.total_steps > 2
     assert exports.status(job)["percent"] == 100
     book = load_workbook(BytesIO(job.content))
     assert rows(book["妇女与法律"])[0][6] == pytest.approx(40.0)
+    # Nothing is left to take: a second run, or another scheduler, builds nothing again.
+    assert exports.run_pending(app, instance="scheduler-b") == 0
+    assert db.session.get(ExportJob, job.id).claimed_by == "scheduler-a"
 
     # Done, so a new start makes a new job.
-    assert exports.start(user("statistician"), params(), background=False).id != job.id
+    assert exports.start(user("statistician"), params()).id != job.id
 
 
 def test_failure_is_recorded(data, app, monkeypatch):
@@ -358,38 +361,66 @@ def test_failure_is_recorded(data, app, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(workbook, "build", broken)
-    job = exports.start(user("statistician"), params(), background=False)
-    exports.run_job(app, job.id)
+    job = exports.start(user("statistician"), params())
+    exports.run_pending(app)
     db.session.expire_all()
     job = db.session.get(ExportJob, job.id)
     assert job.status == "failed"
     assert job.error == "RuntimeError: disk full"
     assert job.content is None and job.finished_at is not None
-    exports.run_job(app, job.id)  # a finished job is left alone
+    assert exports.run_pending(app) == 0  # a finished job is left alone
     assert db.session.get(ExportJob, job.id).status == "failed"
 
 
-def test_stale_job_is_reported_failed(data):
-    job = exports.start(user("statistician"), params(), background=False)
-    timeutil.set_clock(timeutil.now() + timedelta(minutes=11))
-    assert exports.active_job(user("statistician")) is None
-    assert job.status == "failed" and job.error
+def test_a_queued_job_waits_for_the_scheduler_however_long(data, app):
+    """No web process builds anything: a job queued while no scheduler runs stays queued
+    (through restarts: it is a row), and the next scheduler builds it."""
+    job_id = exports.start(user("statistician"), params()).id
+    timeutil.set_clock(timeutil.now() + timedelta(hours=3))
+    assert exports.active_job(user("statistician")).id == job_id
     db.session.commit()
-    assert exports.start(user("statistician"), params(), background=False).id != job.id
+    db.session.remove()  # the web process is gone
+    timeutil.set_clock(None)
+    assert exports.run_pending(app, instance="after-restart") == 1
+    db.session.expire_all()
+    assert db.session.get(ExportJob, job_id).status == "done"
 
 
-def test_background_thread(data):
-    before = set(threading.enumerate())
+def test_a_job_whose_scheduler_died_is_taken_again_once(data, app):
+    """Scheduler A claims the job and dies while building it (no more progress, so its
+    lease runs out); scheduler B takes the job again and builds it; A's late writes, had
+    it come back, change nothing."""
+    job_id = exports.start(user("statistician"), params()).id
+    assert exports.claim("scheduler-a") == job_id
+    db.session.remove()
+    # Within the lease nobody else takes it.
+    assert exports.claim("scheduler-b") is None
+    later = timeutil.now() + timedelta(seconds=app.config["EXPORT_LEASE_SECONDS"] + 1)
+    timeutil.set_clock(later)
+    assert exports.run_pending(app, instance="scheduler-b") == 1
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job_id)
+    assert job.status == "done" and job.claimed_by == "scheduler-b" and job.attempts == 2
+    content = job.content
+    with pytest.raises(exports.LeaseLost):
+        exports._set(job.id, "scheduler-a", status="failed", error="late")
+    exports.run_job(app, job.id, "scheduler-a")  # A coming back does nothing
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job.id)
+    assert job.status == "done" and job.content == content and job.error is None
+
+
+def test_a_job_interrupted_too_often_fails_with_the_reason(data, app):
     job = exports.start(user("statistician"), params())
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        found = db.session.get(ExportJob, job.id)
-        if found.status in ("done", "failed"):
-            break
-        db.session.rollback()
-        time.sleep(0.2)
-    assert found.status == "done", found.error
-    for thread in set(threading.enumerate()) - before:
-        thread.join(timeout=10)
-    assert load_workbook(BytesIO(found.content)).sheetnames[0] == "妇女与法律"
+    moment = timeutil.now()
+    for attempt in range(exports.MAX_ATTEMPTS):
+        timeutil.set_clock(moment)
+        assert exports.claim(f"dying-{attempt}") == job.id
+        moment += timedelta(seconds=app.config["EXPORT_LEASE_SECONDS"] + 1)
+    timeutil.set_clock(moment)
+    assert exports.claim("last") is None
+    db.session.expire_all()
+    job = db.session.get(ExportJob, job.id)
+    assert job.status == "failed" and job.attempts == exports.MAX_ATTEMPTS
+    assert "3" in job.error and job.finished_at is not None
+    assert exports.status(job)["error"] == job.error

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from caseflow.extensions import db
+from caseflow.indicators import exports
 from caseflow.models import ExportJob, Plan
 from tests.conftest import csrf_token, login
 
@@ -58,8 +59,15 @@ def test_export_start_poll_download(client, clean):
     assert 'id="export-progress"' in html and "js/export.js" in html
     assert "/status" in html  # the script's URL, and a reload link without it
 
+    # Queued: no web process builds it; without a scheduler the page says it waits.
+    state = client.get(job_url + "/status").get_json()
+    assert state["status"] == "queued" and state["waiting"] is True
+    assert 'id="export-waiting"' in html
+    # The scheduler's `exports` job takes it.
+    assert exports.run_pending(clean) == 1
     state = wait_until_done(client, job_url + "/status")
     assert state["status"] == "done", state
+    assert state["waiting"] is False
     assert state["percent"] == 100 and state["done"] == state["total"]
     assert state["download_url"] == job_url + "/download"
     assert state["error"] is None
