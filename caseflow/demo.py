@@ -155,7 +155,19 @@ def seed(with_cases: bool = True) -> bool:
         _demo_case(index, target, users, orgs)
     _demo_domestic_violence(users, orgs)
     _demo_hotline_and_legal_aid(users)
+    _demo_digest_readers(users)
     return True
+
+
+# Two demo users read a daily digest instead of single emails, so the demo's scheduler
+# has digests to write (addresses under .invalid: nothing is ever delivered there).
+DIGEST_READERS = ("supervisor", "child_supervisor")
+
+
+def _demo_digest_readers(users) -> None:
+    for username in DIGEST_READERS:
+        users[username].notify_mode = "digest"
+        users[username].email = f"{username}@demo.invalid"
 
 
 def _demo_case(index, target, users, orgs):
