@@ -46,6 +46,9 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from .extensions import babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    from . import replica
+
+    replica.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

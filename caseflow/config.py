@@ -25,6 +25,8 @@ class Config:
         "CASEFLOW_DATABASE_URL", f"sqlite:///{ROOT / 'instance' / 'caseflow.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # An optional read replica for the indicator pages, the indicator API and the workbook.
+    REPLICA_DATABASE_URL = _env("CASEFLOW_REPLICA_DATABASE_URL")
     TIMEZONE = _env("CASEFLOW_TIMEZONE", "Asia/Shanghai")
     # The rule pack: deadline lengths with their legal basis (see caseflow/rules/default.toml).
     RULE_PACK = _env("CASEFLOW_RULE_PACK", str(ROOT / "caseflow" / "rules" / "default.toml"))

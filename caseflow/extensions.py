@@ -7,6 +7,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from .replica import RoutingSession
+
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -16,7 +18,11 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# Reads of the indicator pages may go to a replica (replica.py routes them).
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=NAMING),
+    session_options={"class_": RoutingSession},
+)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from .. import policy, timeutil
+from .. import policy, replica, timeutil
 from ..extensions import db
 from ..models import ExportJob, Jurisdiction, Plan, User
 from ..services.errors import Forbidden, NotFound, ValidationFailed
@@ -292,7 +292,8 @@ def _run(job_id: int, instance: str) -> None:
     def progress(done: int, total: int) -> None:
         _set(job_id, instance, done_steps=min(done, total), total_steps=total)
 
-    content = workbook.build(plans, params["year"], scope, params["hide_small"], progress)
+    with replica.reading():  # the replica, if there is one, answers the build's queries
+        content = workbook.build(plans, params["year"], scope, params["hide_small"], progress)
     total = db.session.scalar(select(ExportJob.total_steps).where(ExportJob.id == job_id))
     _set(
         job_id,

@@ -19,7 +19,7 @@ from flask import current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from .. import policy, presenters
+from .. import policy, presenters, replica
 from ..extensions import db
 from ..forms.base import storable
 from ..indicators import catalogue, periods, plans, submissions, table
@@ -155,6 +155,7 @@ def submission_json(row: IndicatorSubmission) -> dict:
 
 @bp.get("/indicators")
 @token_required
+@replica.reads
 def indicators():
     user = g.api_user
     _may_read(user)

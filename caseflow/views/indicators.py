@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import policy, timeutil
+from .. import policy, replica, timeutil
 from ..extensions import db
 from ..forms.base import choices
 from ..forms.indicators import BandForm, FigureForm, ReviewForm, WorkstationForm
@@ -179,6 +179,7 @@ def _suppression(hide: bool) -> dict:
 
 @bp.get("")
 @login_required
+@replica.reads
 def index():
     filters, scope = _reader_scope()
     hide = policy.suppresses_small_numbers(current_user)
@@ -210,6 +211,7 @@ def index():
 
 @bp.get("/<code>")
 @login_required
+@replica.reads
 def detail(code):
     indicator = catalogue.CATALOGUE.get(code)
     if indicator is None:
