@@ -389,8 +389,33 @@ def _demo_domestic_violence(users, orgs):
         for spec in PO_CASES:
             _clock(real_now - timedelta(days=spec[4], hours=5))
             _demo_order(wf, court, village, spec, None)
+        _clock(real_now - timedelta(hours=6))
+        _demo_persons(police, users["supervisor"], village)
     finally:
         timeutil.set_clock(None)
+
+
+def _demo_persons(police, supervisor, village):
+    """One person across cases: 吴志刚 called in again (a second DV call), so that he is
+    the abuser of two calls and the respondent of the order started from the first — a
+    repeat abuser; 周晓燕 is the victim of all three. The county supervisor links them."""
+    from .models import Case, Person
+    from .services import cases, persons
+
+    data = _dv_data(village, "周晓燕", "吴志刚", "former_spouse", timeutil.now())
+    data["description"] = "受害人再次报警称前夫到其住处威胁。（演示数据）"
+    cases.create_case(police, "dv_warning", data)
+    records = {}
+    parties = db.session.scalars(
+        db.select(Person)
+        .join(Case, Case.id == Person.case_id)
+        .where(Person.name.in_(("周晓燕", "吴志刚")), Person.role != "reporter")
+        .order_by(Case.id, Person.id)
+    ).all()
+    for party in parties:
+        case = party.case
+        linked = persons.link(supervisor, case, party, records.get(party.name))
+        records.setdefault(party.name, linked.record_id)
 
 
 def _demo_order(wf, court_user, village, spec, source):

@@ -11,6 +11,7 @@ from .indicator import ExportJob, IndicatorSubmission, Plan, PlanTarget
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
+from .person_record import PersonLink, PersonMerge, PersonRecord, ScreeningVisit
 from .security import LoginEvent, LoginThrottle, UserSession
 from .transfer import CaseTransfer
 from .user import ApiToken, User
@@ -41,10 +42,14 @@ __all__ = [
     "Notification",
     "Organisation",
     "Person",
+    "PersonLink",
+    "PersonMerge",
+    "PersonRecord",
     "Plan",
     "PlanTarget",
     "ProtectionOrder",
     "Referral",
+    "ScreeningVisit",
     "User",
     "UserSession",
     "Visit",
