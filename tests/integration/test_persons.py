@@ -124,9 +124,12 @@ def test_proposals_never_leave_the_identity_scope(client, clean, police, first):
         assert known.status_code == unknown.status_code == 404
         assert known.get_json() == unknown.get_json()
     with clean.app_context():
-        assert db.session.scalar(
-            select(func.count()).select_from(AccessLog).where(AccessLog.channel == "person")
-        ) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AccessLog).where(AccessLog.channel == "person")
+            )
+            == 0
+        )
 
 
 def test_a_new_party_is_linked_only_when_the_user_chooses(client, clean, police, first):
@@ -147,11 +150,14 @@ def test_a_new_party_is_linked_only_when_the_user_chooses(client, clean, police,
     assert party(detail, "abuser")["person_id"] == record
     assert party(detail, "subject")["person_id"] is None
     with clean.app_context():
-        assert db.session.scalar(
-            select(func.count()).select_from(Event).where(
-                Event.case_id == second["id"], Event.trigger == "person_linked"
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(Event.case_id == second["id"], Event.trigger == "person_linked")
             )
-        ) == 1
+            == 1
+        )
     # A party outside the caller's identity scope cannot be linked.
     federation = api_token(client, "womens_federation")
     response = client.post(
@@ -237,7 +243,7 @@ def test_a_supervisor_merges_and_the_merge_is_undone_exactly(client, clean, poli
     a = link(client, police, one, "abuser", None)["person_id"]
     b = link(client, police, two, "abuser", None)["person_id"]
     with clean.app_context():
-        before = {l.person_id: l.record_id for l in db.session.scalars(select(PersonLink))}
+        before = {k.person_id: k.record_id for k in db.session.scalars(select(PersonLink))}
     refused = client.post(
         f"/api/v1/persons/{a}/merge", json={"other_id": b, "reason": "同一人"}, headers=police
     )
@@ -274,10 +280,13 @@ def test_a_supervisor_merges_and_the_merge_is_undone_exactly(client, clean, poli
     assert undone.status_code == 200, undone.get_json()
     assert undone.get_json()["undone_at"]
     with clean.app_context():
-        after = {l.person_id: l.record_id for l in db.session.scalars(select(PersonLink))}
+        after = {k.person_id: k.record_id for k in db.session.scalars(select(PersonLink))}
         assert after == before
         assert db.session.get(PersonRecord, b).merged_into_id is None
-    assert client.get(f"/api/v1/cases/{one['id']}", headers=police).get_json()["repeat_abuser"] is False
+    assert (
+        client.get(f"/api/v1/cases/{one['id']}", headers=police).get_json()["repeat_abuser"]
+        is False
+    )
     twice = client.post(
         f"/api/v1/person-merges/{merge_id}/undo", json={"reason": "再次"}, headers=supervisor
     )
