@@ -396,14 +396,15 @@ def _demo_domestic_violence(users, orgs):
 
 
 def _demo_persons(police, supervisor, village):
-    """One person across cases: 吴志刚 called in again (a second DV call), so that he is
-    the abuser of two calls and the respondent of the order started from the first — a
-    repeat abuser; 周晓燕 is the victim of all three. The county supervisor links them."""
+    """One person across cases: a second DV call about 吴志刚 (his new partner called), so
+    that he is the abuser of two calls and the respondent of the order started from the
+    first — a repeat abuser; 周晓燕 is the victim of the first call and of the order. The
+    county supervisor links them."""
     from .models import Case, Person
     from .services import cases, persons
 
-    data = _dv_data(village, "周晓燕", "吴志刚", "former_spouse", timeutil.now())
-    data["description"] = "受害人再次报警称前夫到其住处威胁。（演示数据）"
+    data = _dv_data(village, "罗秀芬", "吴志刚", "partner", timeutil.now())
+    data["description"] = "受害人报警称同居男友酒后殴打。（演示数据）"
     cases.create_case(police, "dv_warning", data)
     records = {}
     parties = db.session.scalars(
