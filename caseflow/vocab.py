@@ -192,23 +192,6 @@ VISIT_OUTCOMES = {
 }
 
 
-# A high-risk household's screening visit (services/persons.py, 高风险家庭排查).
-SCREENING_OUTCOMES = {
-    "safe": _l("Safe"),
-    "concern": _l("Concern"),
-    "escalate": _l("Escalate"),
-    "unreachable": _l("Unreachable"),
-}
-
-# Why a household is on the high-risk list.
-HIGH_RISK_REASONS = {
-    "repeat_abuser": _l("Repeat abuser"),
-    "order_violated": _l("Protection order violated"),
-    "visit_escalated": _l("A visit asked for escalation"),
-    "child": _l("A child in the household"),
-}
-
-
 def label(vocabulary: dict, code) -> str:
     """The label of a code, or the code itself if it is not (or no longer) in the vocabulary."""
     value = vocabulary.get(code)
@@ -561,4 +544,21 @@ ACCESS_CHANNELS = {
     "attachment": _l("Attachment"),
     "list": _l("Case list"),
     "log_viewer": _l("Access-log viewer"),
+}
+
+
+# A high-risk household's screening visit (services/persons.py, 高风险家庭排查).
+SCREENING_OUTCOMES = {
+    "safe": _l("Safe"),
+    "concern": _l("Concern"),
+    "escalate": _l("Escalate"),
+    "unreachable": _l("Unreachable"),
+}
+
+# Why a household is on the high-risk list.
+HIGH_RISK_REASONS = {
+    "repeat_abuser": _l("Repeat abuser"),
+    "order_violated": _l("Protection order violated"),
+    "visit_escalated": _l("A visit asked for escalation"),
+    "child": _l("A child in the household"),
 }
