@@ -219,6 +219,7 @@ DEADLINE_KINDS = {
     "police_review_decision_due": _l("Decision on the reconsideration of not opening a case"),
     # D9: a public-order (治安) case decided (公安机关办理行政案件程序规定 Art. 165).
     "penalty_decision_due": _l("Decision on the public-order case"),
+    "household_screening_due": _l("Screening visit of a high-risk household"),
 }
 
 # Timeline entries that are not workflow steps.
