@@ -401,8 +401,34 @@ def _demo_domestic_violence(users, orgs):
         for spec in PO_CASES:
             _clock(real_now - timedelta(days=spec[4], hours=5))
             _demo_order(wf, court, village, spec, None)
+        _clock(real_now - timedelta(hours=6))
+        _demo_persons(police, users["supervisor"], village)
     finally:
         timeutil.set_clock(None)
+
+
+def _demo_persons(police, supervisor, village):
+    """One person across cases: a second DV call about 吴志刚 (his new partner called), so
+    that he is the abuser of two calls and the respondent of the order started from the
+    first — a repeat abuser; 周晓燕 is the victim of the first call and of the order. The
+    county supervisor links them."""
+    from .models import Case, Person
+    from .services import cases, persons
+
+    data = _dv_data(village, "罗秀芬", "吴志刚", "partner", timeutil.now())
+    data["description"] = "受害人报警称同居男友酒后殴打。（演示数据）"
+    cases.create_case(police, "dv_warning", data)
+    records = {}
+    parties = db.session.scalars(
+        db.select(Person)
+        .join(Case, Case.id == Person.case_id)
+        .where(Person.name.in_(("周晓燕", "吴志刚")), Person.role != "reporter")
+        .order_by(Case.id, Person.id)
+    ).all()
+    for party in parties:
+        case = party.case
+        linked = persons.link(supervisor, case, party, records.get(party.name))
+        records.setdefault(party.name, linked.record_id)
 
 
 def _demo_order(wf, court_user, village, spec, source):

@@ -12,6 +12,7 @@ from . import (
     openapi_hotline,
     openapi_indicators,
     openapi_notifications,
+    openapi_persons,
     openapi_review,
     openapi_steps,
 )
@@ -695,6 +696,18 @@ def schemas() -> dict:
             "masked": {"type": "boolean"},
             "age": {"type": "integer", "nullable": True},
             "age_band": {"type": "string", "nullable": True},
+            "party_id": {"type": "integer", "description": "The party's row in this case."},
+            "person_id": {
+                "type": "integer",
+                "nullable": True,
+                "description": "The party's person record across cases (case detail only; "
+                "null until a user links it, or if the identity is not the reader's).",
+            },
+            "repeat_abuser": {
+                "type": "boolean",
+                "description": "An abuser or respondent of two or more DV cases, or of a "
+                "violated protection order, within the reader's scope.",
+            },
         },
     }
     summary = {
@@ -751,6 +764,10 @@ def schemas() -> dict:
                     },
                     "closed_at": {**DATETIME, "nullable": True},
                     "persons": {"type": "array", "items": _ref("Person")},
+                    "repeat_abuser": {
+                        "type": "boolean",
+                        "description": "A party of this case is a repeat abuser (see Person).",
+                    },
                     "fields": {
                         "description": "the fields of the case's type; the required "
                         "properties of each tell the four apart",
@@ -1408,7 +1425,8 @@ def _document() -> dict:
             | openapi_indicators.SCHEMAS
             | openapi_calendar.SCHEMAS
             | openapi_access_log.SCHEMAS
-            | openapi_attachments.SCHEMAS,
+            | openapi_attachments.SCHEMAS
+            | openapi_persons.SCHEMAS,
         },
         "paths": paths()
         | openapi_auth.PATHS
@@ -1418,5 +1436,6 @@ def _document() -> dict:
         | openapi_indicators.PATHS
         | openapi_calendar.PATHS
         | openapi_access_log.PATHS
-        | openapi_attachments.PATHS,
+        | openapi_attachments.PATHS
+        | openapi_persons.PATHS,
     }

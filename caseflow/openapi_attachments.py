@@ -26,7 +26,7 @@ SCHEMAS: dict = {
             "filename": {"type": "string", "description": "The name on the uploader's device."},
             "content_type": {
                 "type": "string",
-                "description": "Decided from the bytes: image/jpeg, image/png, application/pdf, "
+                "description": "Decided from the bytes: image/jpeg, image/png, image/heic, application/pdf, "
                 "audio/mpeg, audio/wav, audio/ogg, audio/amr, audio/mp4, video/mp4, "
                 "video/quicktime, video/3gpp, video/webm.",
             },
@@ -88,9 +88,9 @@ PATHS: dict = {
         "post": {
             "parameters": [CASE_ID],
             "summary": "Attach a file (multipart/form-data)",
-            "description": "Allowed: JPEG, PNG, PDF, MP3, WAV, OGG, AMR, M4A, MP4, MOV, 3GP, "
+            "description": "Allowed: JPEG, PNG, HEIC, PDF, MP3, WAV, OGG, AMR, M4A, MP4, MOV, 3GP, "
             "WebM, decided from the bytes. Refused: SVG, HTML, executables, archives, "
-            "polyglots, decompression bombs, HEIC, PDFs with scripts, files whose declared "
+            "polyglots, decompression bombs, AVIF, PDFs with scripts, files whose declared "
             "type or name disagrees with the bytes; over the size limit (default 20 MB per "
             "file) 422, over the request limit 413. Nothing is stored for a refused file.",
             "requestBody": {

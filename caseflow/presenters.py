@@ -246,6 +246,9 @@ def case_detail(user: User, case: Case) -> dict:
     data = case_summary(user, case)
     redactor = policy.redactor(user, case)
     real, case = case, Shown(case, redactor)
+    from .services.persons import flagged_parties
+
+    flags = flagged_parties(user, [real.id]).get(real.id, set())
     data.update(
         {
             "description": case.description,
@@ -254,7 +257,10 @@ def case_detail(user: User, case: Case) -> dict:
             "text_redacted": redactor is not policy.PLAIN,
             "special_protection": case.special_protection,
             "closed_at": iso(case.closed_at),
-            "persons": [person(user, real, p) for p in real.persons],
+            "persons": [
+                person(user, real, p) | _person_link(user, real, p, flags) for p in real.persons
+            ],
+            "repeat_abuser": bool(flags),
             "fields": type_fields(user, case),
             "actions": [s.trigger for s in policy.allowed_steps(user, real)],
             "can_record_visit": policy.can_record_visit(user, real),
@@ -268,6 +274,18 @@ def case_detail(user: User, case: Case) -> dict:
 
 
 # --- what a user reads: free text redacted by the policy -------------------------------
+
+
+def _person_link(user: User, case: Case, p, flags) -> dict:
+    """The party's person record (services/persons.py), for a reader who sees the party."""
+    from .services.persons import can_see_party
+
+    link = p.link if can_see_party(user, case, p) else None
+    return {
+        "party_id": p.id,
+        "person_id": link.record_id if link else None,
+        "repeat_abuser": p.id in flags,
+    }
 
 
 class Shown:

@@ -219,6 +219,7 @@ DEADLINE_KINDS = {
     "police_review_decision_due": _l("Decision on the reconsideration of not opening a case"),
     # D9: a public-order (治安) case decided (公安机关办理行政案件程序规定 Art. 165).
     "penalty_decision_due": _l("Decision on the public-order case"),
+    "household_screening_due": _l("Screening visit of a high-risk household"),
 }
 
 # Timeline entries that are not workflow steps.
@@ -239,6 +240,10 @@ EVENT_LABELS = {
     "attachment_added": _l("Attachment added"),
     "attachment_withdrawn": _l("Attachment withdrawn"),
     "note_added": _l("Note"),
+    "person_linked": _l("Party linked to a person record"),
+    "person_merged": _l("Person records merged"),
+    "person_unmerged": _l("Merge of person records undone"),
+    "screening_visit": _l("High-risk household screening visit"),
     "assigned": _l("Assigned"),
     "transfer_offered": _l("Transfer offered to another unit"),
     "transfer_accepted": _l("Transfer accepted"),
@@ -535,8 +540,26 @@ ACCESS_CHANNELS = {
     "prefill": _l("Form pre-filled from a case"),
     "hotline_preview": _l("Hotline: matching cases"),
     "print": _l("Printed document"),
+    "person": _l("Person record"),
     "export": _l("Export"),
     "attachment": _l("Attachment"),
     "list": _l("Case list"),
     "log_viewer": _l("Access-log viewer"),
+}
+
+
+# A high-risk household's screening visit (services/persons.py, 高风险家庭排查).
+SCREENING_OUTCOMES = {
+    "safe": _l("Safe"),
+    "concern": _l("Concern"),
+    "escalate": _l("Escalate"),
+    "unreachable": _l("Unreachable"),
+}
+
+# Why a household is on the high-risk list.
+HIGH_RISK_REASONS = {
+    "repeat_abuser": _l("Repeat abuser"),
+    "order_violated": _l("Protection order violated"),
+    "visit_escalated": _l("A visit asked for escalation"),
+    "child": _l("A child in the household"),
 }

@@ -12,6 +12,7 @@ from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
 from .scheduler import SchedulerHeartbeat
+from .person_record import PersonLink, PersonMerge, PersonRecord, ScreeningVisit
 from .security import LoginEvent, LoginThrottle, UserSession
 from .transfer import CaseTransfer
 from .user import ApiToken, User
@@ -42,11 +43,15 @@ __all__ = [
     "Notification",
     "Organisation",
     "Person",
+    "PersonLink",
+    "PersonMerge",
+    "PersonRecord",
     "Plan",
     "PlanTarget",
     "ProtectionOrder",
     "Referral",
     "SchedulerHeartbeat",
+    "ScreeningVisit",
     "User",
     "UserSession",
     "Visit",

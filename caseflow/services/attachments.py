@@ -78,6 +78,14 @@ JPEG = _type(
     {"jpg", "jpeg", "jpe", "jfif"},
 )
 PNG = _type("image/png", "image", {"image/png"}, {"png"})
+# iPhone and many Android cameras save HEIC; decoded by pillow-heif (libheif), see
+# _heif_opener. The original is kept as uploaded; the thumbnail is a JPEG.
+HEIC = _type(
+    "image/heic",
+    "image",
+    {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"},
+    {"heic", "heif"},
+)
 PDF = _type("application/pdf", "pdf", {"application/pdf", "application/x-pdf"}, {"pdf"})
 MP3 = _type("audio/mpeg", "audio", {"audio/mpeg", "audio/mp3"}, {"mp3"})
 WAV = _type("audio/wav", "audio", {"audio/wav", "audio/x-wav", "audio/wave"}, {"wav"})
@@ -95,7 +103,7 @@ WEBM = _type(
     "video/webm", "video", {"video/webm", "audio/webm", "video/x-matroska"}, {"webm", "mkv"}
 )
 
-ALLOWED = (JPEG, PNG, PDF, MP3, WAV, OGG, AMR, M4A, MP4, MOV, GPP, WEBM)
+ALLOWED = (JPEG, PNG, HEIC, PDF, MP3, WAV, OGG, AMR, M4A, MP4, MOV, GPP, WEBM)
 
 # ISO base media files (MP4 and relatives) say what they are in their `ftyp` brand.
 FTYP_BRANDS = {
@@ -114,7 +122,9 @@ FTYP_BRANDS = {
     b"MSNV": MP4,
     b"dash": MP4,
 }
-HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
+# HEIF stills and sequences of HEVC pictures (ISO/IEC 23008-12); AVIF (AV1 inside) has no
+# decoder here and is refused.
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 
 # Kinds refused outright, by their first bytes (after a BOM and white space for text).
 REFUSED_MAGIC = (
@@ -198,11 +208,10 @@ def _magic_type(data: bytes) -> FileType:
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in HEIF_BRANDS:
+            return HEIC
+        if brand in (b"avif", b"avis"):
             raise Refused(
-                _l(
-                    "HEIC/HEIF photos cannot be attached yet: set the camera to JPEG "
-                    "(“most compatible”) or attach a screenshot."
-                )
+                _l("AVIF pictures cannot be attached: attach the photo as JPEG, PNG or HEIC.")
             )
         if brand in FTYP_BRANDS:
             return FTYP_BRANDS[brand]
@@ -234,10 +243,19 @@ def _no_second_file(data: bytes, kind: FileType) -> None:
         raise Refused(_l("The picture is damaged or has another file appended and is refused."))
 
 
+def _heif_opener() -> None:
+    """Let Pillow open HEIC/HEIF (pillow-heif; registering twice is harmless)."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
 def _decode_image(data: bytes) -> None:
     """Decode the whole image, refusing one whose pixel count exceeds the limit before any
     pixel is decoded (a small file can unpack to gigabytes)."""
     from PIL import Image, UnidentifiedImageError
+
+    _heif_opener()
 
     limit = current_app.config["ATTACHMENT_MAX_PIXELS"]
     try:
@@ -287,6 +305,7 @@ def thumbnail(data: bytes) -> bytes:
     other metadata; the original is kept as uploaded."""
     from PIL import Image, ImageOps
 
+    _heif_opener()
     with Image.open(io.BytesIO(data)) as image:
         upright = ImageOps.exif_transpose(image)
         upright.thumbnail(THUMBNAIL_BOX)

@@ -4,14 +4,19 @@ abuser, the respondent, the applicant, and the reporter.
 Identities are searched only where the user may see them, or a match on a masked case
 would confirm who a person is: the parties within the identity scope (policy.identity_scope),
 the reporter only for the handling unit and the reporter (policy.can_see_reporter).
+
+A party linked to a person record (services/persons.py) is also found by what another
+party of the same record matches, when that party too is within the identity scope: the
+phone written in one case finds the person's other cases.
 """
 
 import re
 
-from sqlalchemy import and_, exists, false, func, or_
+from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import policy
-from ..models import Case, Person, User
+from ..models import Case, Person, PersonLink, User
 
 
 def _like(text: str) -> str:
@@ -19,17 +24,35 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _person_matches(q: str):
+def _person_matches(q: str, person=Person):
     """A person whose name contains the text, or whose ID number or phone is the one typed
     (white space, dashes and a +86 prefix ignored; an ID's final x in either case)."""
-    conditions = [func.lower(Person.name).like(_like(q), escape="\\")]
+    conditions = [func.lower(person.name).like(_like(q), escape="\\")]
     compact = re.sub(r"[\s\-]", "", q)
     if re.fullmatch(r"\d{15}|\d{17}[\dXx]", compact):
-        conditions.append(func.upper(Person.id_number) == compact.upper())
+        conditions.append(func.upper(person.id_number) == compact.upper())
     digits = re.sub(r"^\+?86", "", compact)
     if re.fullmatch(r"\d{7,12}", digits):
-        conditions.append(Person.phone.like(_like(digits), escape="\\"))
+        conditions.append(person.phone.like(_like(digits), escape="\\"))
     return or_(*conditions)
+
+
+def _linked_matches(user: User, q: str):
+    """Some party of the case is linked to a person record that another party, within the
+    user's identity scope, matches."""
+    other, mine = aliased(Person), aliased(PersonLink)
+    seen = select(Case.id).where(policy.identity_scope(user)).correlate(None)
+    records = (
+        select(PersonLink.record_id)
+        .join(other, other.id == PersonLink.person_id)
+        .where(other.role != "reporter", other.case_id.in_(seen), _person_matches(q, other))
+    )
+    return exists().where(
+        Person.case_id == Case.id,
+        Person.role != "reporter",
+        mine.person_id == Person.id,
+        mine.record_id.in_(records),
+    )
 
 
 def party_condition(user: User, q: str):
@@ -39,7 +62,10 @@ def party_condition(user: User, q: str):
     matches = _person_matches(q)
     parties = and_(
         policy.identity_scope(user),
-        exists().where(Person.case_id == Case.id, Person.role != "reporter", matches),
+        or_(
+            exists().where(Person.case_id == Case.id, Person.role != "reporter", matches),
+            _linked_matches(user, q),
+        ),
     )
     reporter = and_(
         or_(Case.created_by_id == user.id, Case.owner_org_id == user.organisation_id),

@@ -58,6 +58,9 @@ def register(app: Flask) -> None:
     from .transfers import install as install_transfers
 
     install_transfers(app)
+    from .persons import install as install_persons
+
+    install_persons(app)
 
     app.register_blueprint(access_log_bp)
     app.register_blueprint(auth_bp)

@@ -46,11 +46,27 @@ IDENTITY_ROUTES: dict[str, str] = {
     "access_log.unusual": "log_viewer",
     "access_log.export": "export",
     "api.access_log": "log_viewer",
+    # One person across cases (views/persons.py): the person page, the persons proposed
+    # for a party, and the high-risk household list (names of the cases' parties).
+    "cases.person_page": "person",
+    "api.api_person": "person",
+    "api.api_person_proposals": "person",
+    "api.api_party_proposals": "person",
+    "cases.high_risk": "list",
+    "api.api_high_risk": "list",
 }
 
 NO_IDENTITY_ROUTES: dict[str, str] = {
     "health.healthz": "a probe: the process answers",
     "health.readyz": "a probe: database, migrations and scheduler heartbeat",
+    "cases.link_party": "redirects",
+    "cases.merge_person": "redirects",
+    "cases.undo_merge": "redirects",
+    "cases.record_screening": "redirects",
+    "api.api_link_party": "the party's id and the person record's number",
+    "api.api_merge_person": "the numbers of the two person records",
+    "api.api_undo_merge": "the numbers of the two person records",
+    "api.api_record_screening": "echoes the visit's date and outcome",
     "api.api_list_attachments": "kinds, descriptions (redacted per policy) and dates of the files",
     "api.api_upload_attachment": "echoes the file the caller attached",
     "api.api_withdraw_attachment": "echoes the withdrawal",

@@ -21,6 +21,21 @@ def jpeg(size=(640, 480), gps: bool = False) -> bytes:
     return out.getvalue()
 
 
+def heic(size=(320, 240), gps: bool = False) -> bytes:
+    """A real HEIC photo (pillow-heif encodes it), with the camera's EXIF and GPS."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    image = Image.new("RGB", size, (30, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    if gps:
+        exif.get_ifd(GPS_IFD).update({1: "N", 2: (29.0, 59.0, 0.0), 3: "E", 4: (108.0, 6.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "HEIF", exif=exif.tobytes())
+    return out.getvalue()
+
+
 def png(size=(64, 48)) -> bytes:
     out = io.BytesIO()
     Image.new("RGBA", size, (0, 120, 200, 255)).save(out, "PNG")

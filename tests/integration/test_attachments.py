@@ -136,7 +136,9 @@ REFUSED = [
     ("decompression bomb", files.png_bomb, "bomb.png", "image/png"),
     ("damaged image", lambda: files.jpeg()[:400] + b"\xff\xd9", "broken.jpg", "image/jpeg"),
     ("unknown kind", lambda: b"just some text\n", "notes.txt", "text/plain"),
-    ("HEIC", lambda: files.mp4(b"heic"), "IMG_0002.HEIC", "image/heic"),
+    ("HEIC without a picture inside", lambda: files.mp4(b"heic"), "IMG_0002.HEIC", "image/heic"),
+    ("AVIF", lambda: files.mp4(b"avif"), "IMG_0003.avif", "image/avif"),
+    ("HEIC named as a JPEG", files.heic, "IMG_0004.jpg", "image/jpeg"),
     ("empty", lambda: b"", "empty.jpg", "image/jpeg"),
 ]  # fmt: skip
 
@@ -436,3 +438,18 @@ def test_the_openapi_document_names_the_attachment_endpoints(client):
     assert "get" in paths["/api/v1/cases/{case_id}/attachments"]
     assert "get" in paths["/api/v1/cases/{case_id}/attachments/{attachment_id}"]
     assert "post" in paths["/api/v1/cases/{case_id}/attachments/{attachment_id}/withdraw"]
+
+
+def test_a_heic_photo_is_kept_as_uploaded_with_a_jpeg_thumbnail_without_gps(case):
+    data = files.heic(gps=True)
+    attachment = add(case, data, "IMG_0001.HEIC", "image/heic")
+    db.session.commit()
+    assert attachment.content_type == "image/heic"
+    assert attachments.read_verified(attachment) == data  # the original, byte for byte
+    thumb = attachments.read_verified(attachment, thumbnail_only=True)
+    with Image.open(io.BytesIO(thumb)) as image:
+        assert image.format == "JPEG"
+        assert not image.getexif()
+    # Sent as application/octet-stream, the bytes still decide.
+    again = add(case, files.heic(size=(64, 64)), "photo.heic", "application/octet-stream")
+    assert again.content_type == "image/heic"

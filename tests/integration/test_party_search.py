@@ -83,3 +83,39 @@ def test_the_reporter_is_searched_only_by_the_handling_unit(ctx):
     assert found("child_director", "谭春梅") == [case.id]  # she filed it
     assert found("child_supervisor", "谭春梅") == []  # case team, not the handling unit
     assert found("child_supervisor", "冉小雨") == [case.id]
+
+
+def test_a_linked_person_record_finds_the_persons_other_cases(dv):
+    from caseflow.services import persons
+
+    other = cases.create_case(
+        user("police"),
+        "dv_warning",
+        {
+            "jurisdiction_id": dv.jurisdiction_id,
+            "call_at": timeutil.now() - timedelta(hours=2),
+            "attended_at": None,
+            "location": "城南社区",
+            "subject": person(name="张兰", sex="F"),
+            "abuser": person(name="王建国", sex="M", relation="partner"),  # no phone typed
+            "violence_forms": ["physical"],
+            "injury_level": "minor",
+            "injuries": "",
+            "minors_present": False,
+            "minors_witnessed": False,
+            "prior_incidents": 0,
+            "special_protection": [],
+            "urgent": False,
+            "description": "再次报警。",
+        },
+    )  # fmt: skip
+    db.session.commit()
+    assert found("police", "13911112222") == [dv.id]
+    police = user("police")
+    record = persons.link(police, dv, dv.person("abuser"), None).record_id
+    persons.link(police, other, other.person("abuser"), record)
+    db.session.commit()
+    assert sorted(found("police", "13911112222")) == sorted([dv.id, other.id])
+    assert sorted(found("police", "50024019800101001X")) == sorted([dv.id, other.id])
+    assert found("police", "张兰") == [other.id]  # the victims are not the same person
+    assert found("womens_federation", "13911112222") == []

@@ -76,6 +76,31 @@ class World:
                 select(Organisation.id).where(Organisation.type == "womens_federation")
             )
 
+    def record(self) -> int:
+        """The demo's person record linked across cases (周晓燕 or 吴志刚)."""
+        from caseflow.models import PersonLink
+
+        with self.app.app_context():
+            return _one(select(PersonLink.record_id).order_by(PersonLink.record_id))
+
+    def unlinked_party(self) -> str:
+        """A DV victim of the demo not yet linked: the path of its proposals."""
+        from caseflow.models import Person, PersonLink
+
+        with self.app.app_context():
+            case_id, party_id = db.session.execute(
+                select(Person.case_id, Person.id)
+                .join(Case, Case.id == Person.case_id)
+                .outerjoin(PersonLink, PersonLink.person_id == Person.id)
+                .where(
+                    Case.type == "dv_warning",
+                    Person.role == "subject",
+                    PersonLink.person_id.is_(None),
+                )
+                .order_by(Person.id)
+            ).first()
+        return f"/api/v1/cases/{case_id}/parties/{party_id}/proposals"
+
     def page(self, username):
         username = self.order_user if username == "order_user" else username
         if username not in self.clients:
@@ -303,6 +328,17 @@ EXERCISES = {
             "hotline",
         ),
     ),
+    # One person across cases: the person page, proposals, the high-risk households.
+    "cases.person_page": ("police", _get(lambda w: f"/persons/{w.record()}")),
+    "api.api_person": ("police", _api("GET", lambda w: f"/api/v1/persons/{w.record()}")),
+    # Every demo victim gave the same phone: 周晓燕's record is proposed for the others.
+    "api.api_person_proposals": (
+        "police",
+        _api("GET", "/api/v1/person-proposals?phone=13800000000"),
+    ),
+    "api.api_party_proposals": ("police", _api("GET", lambda w: w.unlinked_party())),
+    "cases.high_risk": ("police", _get("/high-risk")),
+    "api.api_high_risk": ("police", _api("GET", "/api/v1/high-risk")),
     "access_log.search": ("auditor", _get("/access-log", "auditor")),
     "access_log.case_log": ("auditor", _get(lambda w: f"/access-log/cases/{w.dv}", "auditor")),
     "access_log.user_log": (

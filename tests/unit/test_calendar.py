@@ -317,6 +317,8 @@ def test_the_default_pack_loads_with_every_deadline_and_its_basis():
         "police_review_window": (None, 7),
         "police_review_decision_due": (None, 30),
         "police_review_decision_due_extended": (None, 60),
+        # 高风险家庭 screening (services/persons.py), a local interval.
+        "household_screening_due": (None, 90),
     }
     assert set(default.defaults) == set(expected)
     for kind, (hours, days) in expected.items():
