@@ -9,7 +9,7 @@ import copy
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import timeutil
 from ..deadlines.bounds import LAW_BOUNDS
@@ -23,21 +23,33 @@ MAX_LENGTH = {"days": 3650, "hours": 24 * 366}
 _packs: dict[tuple, RulePack] = {}
 
 
-def _revision() -> tuple:
+def _rows() -> tuple:
+    """The overrides in force, as plain values (small table: one query per use)."""
     return tuple(
         db.session.execute(
-            select(func.count(RuleOverrideChange.id), func.max(RuleOverrideChange.id))
-        ).one()
+            select(
+                Jurisdiction.code,
+                RuleOverride.kind,
+                RuleOverride.hours,
+                RuleOverride.days,
+                RuleOverride.basis,
+                RuleOverride.basis_en,
+            )
+            .join(Jurisdiction, Jurisdiction.id == RuleOverride.jurisdiction_id)
+            .order_by(RuleOverride.id)
+        ).all()
     )
 
 
 def current_pack() -> RulePack:
-    """The file's pack with the app's overrides laid over it (rebuilt after a change)."""
+    """The file's pack with the app's overrides laid over it, rebuilt whenever the
+    overrides differ from the last build (no restart, no stale pack)."""
     path = current_app.config["RULE_PACK"]
-    key = (path, _revision())
+    base = load(path)
+    key = (path, id(base), _rows())
     pack = _packs.get(key)
     if pack is None:
-        pack = with_overrides(load(path), db.session.scalars(select(RuleOverride)).all())
+        pack = with_overrides(base, key[2])
         if len(_packs) > 16:
             _packs.clear()
         _packs[key] = pack
@@ -48,20 +60,12 @@ def with_overrides(base: RulePack, rows) -> RulePack:
     pack = copy.copy(base)
     pack.overrides = {code: dict(rules) for code, rules in base.overrides.items()}
     pack.set_here = set()  # (code, kind) set in the app, not in the file
-    for row in rows:
-        if row.kind not in base.defaults:
+    for code, kind, hours, days, basis, basis_en in rows:
+        if kind not in base.defaults:
             continue  # a deadline the file no longer has
-        default = base.defaults[row.kind]
-        rule = Rule(
-            row.kind,
-            row.hours,
-            row.days,
-            row.basis,
-            row.basis_en or row.basis,
-            default.counts_from,
-        )
-        pack.overrides.setdefault(row.jurisdiction.code, {})[row.kind] = rule
-        pack.set_here.add((row.jurisdiction.code, row.kind))
+        rule = Rule(kind, hours, days, basis, basis_en or basis, base.defaults[kind].counts_from)
+        pack.overrides.setdefault(code, {})[kind] = rule
+        pack.set_here.add((code, kind))
     return pack
 
 
