@@ -56,6 +56,9 @@ ORGS = [
     ("elderly", "石柱县老年人协会", "elderly_organisation", "500240"),
 ]
 
+# Units no case is referred to: the statistics bureau only reads the indicators.
+NOT_REFERRED = {"statistics"}
+
 USERS = [
     ("child_director", "谭春梅", "chengnan", "child_director"),
     ("child_director_2", "马小凤", "yunti", "child_director"),
@@ -137,7 +140,13 @@ def seed(with_cases: bool = True) -> bool:
         db.session.add(places[code])
     orgs = {}
     for key, name, type_, place in ORGS:
-        orgs[key] = Organisation(name=name, type=type_, jurisdiction=places[place])
+        orgs[key] = Organisation(
+            name=name,
+            type=type_,
+            jurisdiction=places[place],
+            serves=[places[place]],
+            referable=key not in NOT_REFERRED,
+        )
         db.session.add(orgs[key])
     users = {}
     for username, name, org, role in USERS:

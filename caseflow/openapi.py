@@ -6,6 +6,7 @@ every /api/v1 route is described here and every path here is a route.
 
 from . import (
     openapi_access_log,
+    openapi_admin,
     openapi_attachments,
     openapi_auth,
     openapi_calendar,
@@ -1426,7 +1427,8 @@ def _document() -> dict:
             | openapi_calendar.SCHEMAS
             | openapi_access_log.SCHEMAS
             | openapi_attachments.SCHEMAS
-            | openapi_persons.SCHEMAS,
+            | openapi_persons.SCHEMAS
+            | openapi_admin.SCHEMAS,
         },
         "paths": paths()
         | openapi_auth.PATHS
@@ -1437,5 +1439,6 @@ def _document() -> dict:
         | openapi_calendar.PATHS
         | openapi_access_log.PATHS
         | openapi_attachments.PATHS
-        | openapi_persons.PATHS,
+        | openapi_persons.PATHS
+        | openapi_admin.PATHS,
     }

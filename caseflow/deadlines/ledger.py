@@ -2,19 +2,20 @@
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import update
 
 from .. import timeutil
 from ..extensions import db
 from ..models import Case, Deadline
 from .calendar import Due
-from .rules import Rule, load
+from .rules import Rule
 
 
 def rule_for(kind: str, case: Case) -> Rule:
     """The rule in force for this kind of deadline at the case's place."""
-    return load(current_app.config["RULE_PACK"]).rule(kind, case.jurisdiction.path)
+    from ..services.rule_overrides import current_pack
+
+    return current_pack().rule(kind, case.jurisdiction.path)
 
 
 def open_deadline(

@@ -6,7 +6,7 @@ from wtforms.fields import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..extensions import db
-from ..models import Organisation, User
+from ..models import User
 from ..vocab import ORG_TYPES, RISK_LEVELS, SITUATIONS, VISIT_METHODS, VISIT_OUTCOMES
 from ..workflows.mandatory_report import VERIFIERS
 from .base import BaseForm, IntChoicesField, LocalDateTimeField, choices, future, not_future
@@ -29,12 +29,6 @@ class ActionForm(BaseForm):
 
     def to_data(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
-
-
-def _org_choices(query):
-    return choices(
-        (o.id, f"{o.name}（{ORG_TYPES.get(o.type, o.type)}）") for o in db.session.scalars(query)
-    )
 
 
 class CommentForm(ActionForm):
@@ -88,10 +82,15 @@ class ReferForm(ActionForm):
     due_at = LocalDateTimeField(_l("Answer expected by"), [Optional(), future])
 
     def setup(self, actor, case):
-        self.to_orgs.choices = _org_choices(
-            db.select(Organisation)
-            .where(Organisation.id != actor.organisation_id)
-            .order_by(Organisation.type, Organisation.id)
+        from ..services import directory
+
+        # The service directory: active units taking referrals, those serving the case's
+        # place first; the page groups them by type and searches them (referral_picker.js).
+        self.to_orgs.picker = directory.groups(actor, case)
+        self.to_orgs.choices = choices(
+            (u["org"].id, f"{u['org'].name}（{ORG_TYPES.get(u['org'].type, u['org'].type)}）")
+            for g in self.to_orgs.picker
+            for u in g["units"]
         )
         return self
 

@@ -1,5 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from .admin import AdminEvent, RuleOverride, RuleOverrideChange
 from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditVerification
 from .calendar import CalendarChange, CalendarDay, CalendarYear
@@ -19,6 +20,9 @@ from .user import ApiToken, User
 
 __all__ = [
     "AccessLog",
+    "AdminEvent",
+    "RuleOverride",
+    "RuleOverrideChange",
     "Attachment",
     "ApiToken",
     "CalendarChange",

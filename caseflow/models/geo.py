@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String
+from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table, Text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,6 +30,8 @@ class Jurisdiction(db.Model):
     # A township's 未成年人保护工作站 (未保法 Art. 81) and the day it opened: the registry
     # behind indicator C-LAW-03 (workstation coverage of townships).
     workstation_since: Mapped[date | None] = mapped_column(Date)
+    # An inactive place is kept (its cases and codes stay) but offered for nothing new.
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     parent: Mapped["Jurisdiction | None"] = relationship(remote_side=[id])
 
@@ -49,6 +52,16 @@ class Jurisdiction(db.Model):
         return " ".join(reversed(names))
 
 
+# The places a unit serves (the service directory): a referral picker puts the units
+# serving the case's place first.
+organisation_places = Table(
+    "organisation_places",
+    db.metadata,
+    Column("organisation_id", ForeignKey("organisations.id"), primary_key=True),
+    Column("jurisdiction_id", ForeignKey("jurisdictions.id"), primary_key=True, index=True),
+)
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
     __table_args__ = (CheckConstraint(in_list("type", ORG_TYPES), name="type"),)
@@ -57,5 +70,16 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(32))
     jurisdiction_id: Mapped[int] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    # Whether cases may be referred to the unit (the statistics bureau may not).
+    referable: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    services: Mapped[str | None] = mapped_column(Text)  # what it offers, in words
+    hours: Mapped[str | None] = mapped_column(String(200))  # opening hours, in words
 
     jurisdiction: Mapped[Jurisdiction] = relationship()
+    parent: Mapped["Organisation | None"] = relationship(remote_side=[id])
+    serves: Mapped[list[Jurisdiction]] = relationship(
+        secondary=organisation_places, order_by=Jurisdiction.path
+    )

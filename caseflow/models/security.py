@@ -11,7 +11,15 @@ from ._util import in_list
 from .user import User
 
 LOGIN_EVENT_KINDS = ("failure", "refused", "locked", "unlocked", "reset")
-SESSION_END_REASONS = ("logout", "idle", "absolute", "ended_by_user", "deactivated", "password")
+SESSION_END_REASONS = (
+    "logout",
+    "idle",
+    "absolute",
+    "ended_by_user",
+    "deactivated",
+    "password",
+    "administrator",  # ended by an administrator (services/administration.py)
+)
 
 
 class UserSession(db.Model):

@@ -24,12 +24,19 @@ def change_password(
     sessions.end_all(user, "password", keep_session=keep_session, keep_token=keep_token)
 
 
-def reset_password(user: User) -> str:
-    """An administrator's reset: a one-time password, to be changed at the next login.
-    Every session and token of the user ends. Returns the password to hand over."""
+def one_time_password(user: User) -> str:
+    """A one-time password for the user, to be changed at the next login (a new account's
+    first password, or a reset). Returns the password to hand over."""
     one_time = passwords.one_time_password()
     user.set_password(one_time)
     user.must_change_password = True
+    return one_time
+
+
+def reset_password(user: User) -> str:
+    """An administrator's reset: a one-time password, to be changed at the next login.
+    Every session and token of the user ends. Returns the password to hand over."""
+    one_time = one_time_password(user)
     sessions.end_all(user, "password")
     return one_time
 

@@ -32,6 +32,10 @@ def send(
         )
     out = []
     for org in to_orgs:
+        if not org.active or not org.referable:
+            raise ValidationFailed(
+                fields={"to_orgs": [_l("%(org)s does not take referrals.", org=org.name)]}
+            )
         if org.id == actor.organisation_id:
             raise ValidationFailed(
                 fields={"to_orgs": [_l("You cannot refer a case to your own unit.")]}

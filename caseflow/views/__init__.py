@@ -24,6 +24,7 @@ def wants_json() -> bool:
 def register(app: Flask) -> None:
     from . import (  # noqa: F401  (routes on the API blueprint)
         api_access_log,
+        api_admin,
         api_auth,
         api_calendar,
         api_hotline,
@@ -78,6 +79,9 @@ def register(app: Flask) -> None:
     from .health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    from .admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

@@ -7,14 +7,13 @@ jurisdiction, one section at a time (`?section=`), each with its count, filtered
 below, the workload per worker and per organisation.
 """
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import policy, presenters
-from ..deadlines.rules import load
 from ..deadlines.statutory import PERIODS
 from ..extensions import db
 from ..forms import ACTION_FORMS
@@ -147,7 +146,9 @@ def rule_pack():
     """The rules in force for a jurisdiction, with their sources (read-only: a file)."""
     if current_user.role not in RULE_ROLES:
         abort(403)
-    pack = load(current_app.config["RULE_PACK"])
+    from ..services.rule_overrides import current_pack, source_of
+
+    pack = current_pack()
     places = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.path)).all()
     code = (request.args.get("jurisdiction") or current_user.organisation.jurisdiction.code)[:32]
     chosen = next((p for p in places if p.code == code), None)
@@ -158,12 +159,13 @@ def rule_pack():
     rules = []
     for kind in pack.defaults:
         rule = pack.rule(kind, chosen.path)
-        source = rule_source(pack, kind, chosen.path)
+        source, origin = source_of(pack, kind, chosen.path)
         rules.append(
             {
                 "kind": kind,
                 "rule": rule,
                 "source": source,
+                "origin": origin,
                 "source_place": names.get(source),
                 "default": pack.defaults[kind],
                 "basis": rule.basis_en if english else rule.basis,
