@@ -165,6 +165,7 @@ def seed(with_cases: bool = True) -> bool:
     _demo_domestic_violence(users, orgs)
     _demo_hotline_and_legal_aid(users)
     _demo_digest_readers(users)
+    _demo_history(users, orgs)
     return True
 
 
@@ -179,12 +180,86 @@ def _demo_digest_readers(users) -> None:
         users[username].email = f"{username}@demo.invalid"
 
 
-def _demo_case(index, target, users, orgs):
+# Earlier years: each year two reports and one warning case, walked to closure, and one
+# protection order issued, at the times they happened, so every year of the indicator
+# pages (the default one too) has case-derived figures.
+HISTORY_YEARS = tuple(range(2020, 2026))
+HISTORY_CHILDREN = [
+    ("谭小川", "M", "2012-06-01", None),
+    ("冉小荷", "F", "2014-09-15", None),
+]
+HISTORY_DV = ("何丽娟", "黄建华", "spouse")
+HISTORY_PO = ("秦月", "马林", "spouse", "in_force", 0)
+
+
+def _history_time(year, month, day, hour):
+    from datetime import datetime
+
+    return datetime(year, month, day, hour, tzinfo=timeutil.local_zone())
+
+
+def _demo_history(users, orgs):
+    from .services import cases, visits
+
+    police, supervisor = users["police"], users["supervisor"]
+    village = db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "500240001001"))
+    try:
+        for year in HISTORY_YEARS:
+            for n, month in enumerate((3, 9)):
+                _clock(_history_time(year, month, 10 + n, 10))
+                _demo_case(n, "closed", users, orgs, child=HISTORY_CHILDREN[n])
+            victim, abuser, relation = HISTORY_DV
+            t = _clock(_history_time(year, 5, 12, 21))
+            case = cases.create_case(
+                police, "dv_warning", _dv_data(village, victim, abuser, relation, t)
+            )
+            t = _clock(t + timedelta(hours=2))
+            cases.fire(
+                police,
+                case,
+                "issue_warning",
+                {
+                    "warning_number": f"石公（南）告字〔{year}〕101号",
+                    "issued_at": t,
+                    "facts": f"{abuser}因家庭琐事殴打{victim}，致其手臂软组织挫伤。",
+                    "prohibition": "禁止加害人对受害人实施家庭暴力。",
+                },
+                case.version,
+            )
+            t = _clock(t + timedelta(days=1))
+            cases.fire(
+                police,
+                case,
+                "deliver",
+                {
+                    "delivered_abuser_at": t,
+                    "delivered_victim_at": t,
+                    "committee_notified_at": t,
+                    "committee_name": "城南社区居民委员会",
+                },
+                case.version,
+            )
+            t = _clock(t + timedelta(hours=1))
+            cases.fire(police, case, "start_follow_up", {}, case.version)
+            t = _clock(t + timedelta(days=10))
+            visits.record(case, police, t, "home", "safe", "未再发生家庭暴力。", None, case.version)
+            t = _clock(t + timedelta(days=1))
+            cases.fire(police, case, "request_closure", {"summary": "查访未见再犯。"}, case.version)
+            cases.fire(supervisor, case, "approve_closure", {"comment": "同意结案。"}, case.version)
+            _clock(_history_time(year, 7, 6, 9))
+            _demo_order(
+                users["womens_federation"], users["court_liaison"], village, HISTORY_PO, None
+            )
+    finally:
+        timeutil.set_clock(None)
+
+
+def _demo_case(index, target, users, orgs, child=None):
     from datetime import date
 
     from .services import cases, visits
 
-    name, sex, born, id_number = CHILDREN[index]
+    name, sex, born, id_number = child or CHILDREN[index]
     in_xituo = index == len(TARGETS) - 1
     reporter = users["child_director_2" if in_xituo else "child_director"]
     village = db.session.scalar(

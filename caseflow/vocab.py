@@ -222,6 +222,22 @@ DEADLINE_KINDS = {
     "household_screening_due": _l("Screening visit of a high-risk household"),
 }
 
+# Every entry of the rule pack, by name: the deadlines, and the variants and reminders the
+# pack keeps beside them (an extended period, a local rule, a reminder before expiry).
+RULE_KINDS = {
+    **DEADLINE_KINDS,
+    "verify_due_extended": _l("Verification, extended"),
+    "verify_due_complex": _l("Verification of a complex case"),
+    "verify_due_local": _l("Verification by civil affairs or the child supervisor"),
+    "criticism_visit_due": _l("Visit after criticism and education"),
+    "penalty_decision_due_extended": _l("Decision on the public-order case, extended"),
+    "police_review_decision_due_extended": _l(
+        "Decision on the reconsideration of not opening a case, extended"
+    ),
+    "ruling_due_urgent": _l("Court ruling on an urgent protection order"),
+    "order_expiry": _l("Reminder before a protection order expires"),
+}
+
 # Timeline entries that are not workflow steps.
 EVENT_LABELS = {
     "visit_recorded": _l("Visit recorded"),

@@ -4,12 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-if [ ! -x /usr/bin/chromium ]; then
-  # The browser tests drive Debian's Chromium; Playwright cannot download its own here.
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here); the
+# printed documents are laid out in Chinese fonts (fonts-noto-cjk) and their PDF pages are
+# counted with poppler's pdfinfo (poppler-utils).
+PACKAGES=""
+[ -x /usr/bin/chromium ] || PACKAGES="$PACKAGES chromium"
+[ -x /usr/bin/pdfinfo ] || PACKAGES="$PACKAGES poppler-utils"
+fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || PACKAGES="$PACKAGES fonts-noto-cjk"
+if [ -n "$PACKAGES" ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    # shellcheck disable=SC2086
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $PACKAGES >/dev/null
   else
-    echo "Install Debian's chromium (sudo apt-get install chromium) for the browser tests." >&2
+    echo "Install Debian's$PACKAGES (sudo apt-get install$PACKAGES) for the browser tests." >&2
     exit 1
   fi
 fi

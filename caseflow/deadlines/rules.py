@@ -106,8 +106,27 @@ def _visit_plan(case_type: str, raw: dict) -> VisitPlan:
     return VisitPlan(case_type, after, tuple(sorted(days)), basis, raw.get("basis_en", basis))
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A legal provision the pages cite (not a deadline): the citation in each language."""
+
+    key: str
+    cite: str
+    cite_en: str
+
+    def text(self, locale: str) -> str:
+        return self.cite_en if locale.startswith("en") else self.cite
+
+
+def _reference(key: str, raw: dict) -> Reference:
+    if not isinstance(raw, dict) or not isinstance(raw.get("cite"), str) or not raw["cite"]:
+        raise RulePackError(f"reference {key}: the citation (`cite`) is required")
+    return Reference(key, raw["cite"], raw.get("cite_en", raw["cite"]))
+
+
 class RulePack:
     def __init__(self, data: dict):
+        self.references = {k: _reference(k, v) for k, v in data.get("references", {}).items()}
         self.visit_plans = {k: _visit_plan(k, v) for k, v in data.get("visit_plans", {}).items()}
         self.plan_overrides: dict[str, dict[str, VisitPlan]] = {}
         self.reminders = {k: _reminder(k, v) for k, v in data.get("reminders", {}).items()}
@@ -147,6 +166,12 @@ class RulePack:
                 plan = self.plan_overrides[code][case_type]
                 break
         return plan if plan is not None and plan.days else None
+
+    def reference(self, key: str) -> Reference:
+        try:
+            return self.references[key]
+        except KeyError:
+            raise RulePackError(f"no legal reference {key}") from None
 
     def rule(self, kind: str, jurisdiction_path: str = "") -> Rule:
         """The rule in force: the most specific jurisdiction on the path wins."""

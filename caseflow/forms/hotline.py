@@ -49,7 +49,7 @@ class HotlineCallForm(BaseForm):
     line = SelectField(
         _l("Line"), [InputRequired(REQUIRED)], choices=choices(CALL_LINES), default="12338"
     )
-    received_at = LocalDateTimeField(_l("Call received at"), [Optional(), not_future])
+    received_at = LocalDateTimeField(_l("Time of the call"), [Optional(), not_future])
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), [Optional(), NumberRange(min=0, max=600)]
     )

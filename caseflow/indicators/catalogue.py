@@ -34,6 +34,22 @@ UNITS = {
     "times": ("次", "times"),
 }
 
+# Decimals a figure is shown with, by unit: rates to two places (as the tables show them),
+# hours to one, counts whole.
+DECIMALS = {"%": 2, "‰": 2, "hours": 1}
+
+
+def rounded(value: float | None, unit: str) -> float | int | None:
+    """A figure rounded for its unit (chart labels: no 3.9603960396039604)."""
+    if value is None:
+        return None
+    places = DECIMALS.get(unit, 0)
+    if places == 0 and value != int(value):
+        places = 1  # a mean of counts
+    result = round(float(value), places)
+    return int(result) if result == int(result) else result
+
+
 # Breakdowns (indicators.md: year, quarter, jurisdiction level, sex, age band, case type,
 # reporter type) and the ones particular to one source.
 BREAKDOWNS = {

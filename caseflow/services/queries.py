@@ -36,6 +36,9 @@ class CaseFilters:
     q: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    owner: int | str | None = None  # a user id, or "none": no person assigned
+    owner_org: int | None = None
+    open_only: bool = False  # not in a final state of its type
 
 
 def overdue_clause(at: datetime):
@@ -83,6 +86,21 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
         conditions.append(Case.created_at >= filters.created_from)
     if filters.created_to:
         conditions.append(Case.created_at < filters.created_to)
+    if filters.owner == "none":
+        conditions.append(Case.owner_user_id.is_(None))
+    elif filters.owner is not None:
+        conditions.append(Case.owner_user_id == filters.owner)
+    if filters.owner_org is not None:
+        conditions.append(Case.owner_org_id == filters.owner_org)
+    if filters.open_only:
+        conditions.append(
+            or_(
+                *(
+                    and_(Case.type == name, Case.state.not_in(wf.final_states))
+                    for name, wf in WORKFLOWS.items()
+                )
+            )
+        )
     where = and_(*conditions)
     total = db.session.scalar(select(func.count()).select_from(Case).where(where))
     items = db.session.scalars(

@@ -3,8 +3,8 @@
 import re
 from datetime import datetime
 
-from flask import Flask, jsonify, render_template, request
-from flask_babel import format_datetime
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -83,6 +83,11 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(admin_bp)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for /favicon.ico on a first visit; the versioned file is cached.
+        return redirect(url_for("static", filename="favicon.ico"))
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -138,6 +143,13 @@ def register(app: Flask) -> None:
     @app.template_global()
     def label(vocabulary_name, code):
         return vocab.label(getattr(vocab, vocabulary_name), code)
+
+    @app.template_global()
+    def legal_ref(key):
+        """A provision's citation from the rule pack, in the page's language."""
+        from ..deadlines.rules import load
+
+        return load(app.config["RULE_PACK"]).reference(key).text(str(get_locale()))
 
     @app.template_global()
     def now():

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from ..extensions import db
 from ..models import Case, User
 from ..services import access_log as log
 from ..vocab import ACCESS_CHANNELS, ROLES
+from ..workflows import WORKFLOWS
 
 bp = Blueprint("access_log", __name__, url_prefix="/access-log")
 
@@ -121,7 +123,49 @@ def may_read_access_log() -> bool:
 
 @bp.context_processor
 def _labels():
-    return {"channels": ACCESS_CHANNELS, "roles": ROLES}
+    return {"channels": ACCESS_CHANNELS, "roles": ROLES, "what_text": what_text}
+
+
+# What a log row's `what` says, for people (the column keeps the code, e.g. `document:warning`).
+WHAT = {
+    "view": _l("viewed"),
+    "access_log": _l("seen in the access log"),
+    "matches": _l("matches while a call is typed"),
+    "attach": _l("a call attached to the case"),
+    "create": _l("created"),
+    "download": _l("downloaded"),
+    "thumbnail": _l("thumbnail"),
+    "api download": _l("downloaded"),
+}
+DOCUMENTS = {
+    "warning": _l("Domestic violence warning letter"),
+    "application": _l("Application for a personal safety protection order"),
+    "application:respondent": _l("Copy for the respondent"),
+    "service": _l("Service record of a personal safety protection order"),
+}
+
+
+def what_text(what: str | None) -> str:
+    """A log row's `what` in words: the document printed, the form a case pre-filled, the
+    action taken; an unknown value is shown as it is."""
+    if not what:
+        return ""
+    head, _sep, rest = what.partition(":")
+    if what in WHAT:
+        return str(WHAT[what])
+    if head == "document" and rest in DOCUMENTS:
+        return str(_l("printed: %(document)s", document=DOCUMENTS[rest]))
+    if head == "new" and rest in WORKFLOWS:
+        return str(_l("form of a new case: %(type)s", type=WORKFLOWS[rest].label))
+    if head == "action":
+        for workflow in WORKFLOWS.values():
+            if rest in {s.trigger for s in workflow.steps}:
+                return str(_l("action: %(action)s", action=workflow.step(rest).label))
+    if head in WHAT and rest.isdigit():  # an attachment: download:12
+        return f"{WHAT[head]} #{rest}"
+    if head == "referral":
+        return str(_l("referral answered"))
+    return what
 
 
 @bp.get("")
@@ -212,7 +256,7 @@ def workbook(found) -> bytes:
                 user.organisation.name,
                 case.number,
                 str(ACCESS_CHANNELS.get(entry.channel, entry.channel)),
-                entry.what,
+                what_text(entry.what),
             ]
         )
     for column, width in zip("ABCDEFGH", (20, 18, 12, 22, 28, 18, 20, 24), strict=True):

@@ -37,12 +37,27 @@ def _case_or_404(case_id: int):
     return case
 
 
-def _flash_service_error(exc: ServiceError) -> None:
+def _flash_service_error(exc: ServiceError, form=None) -> None:
+    """The refusal as a message; a field's message is named by the field's label (the
+    form's, when given), never by its internal name."""
     db.session.rollback()
     flash(str(exc.message), "danger")
-    for field, messages in exc.fields.items():
+    for name, messages in exc.fields.items():
+        field = form._fields.get(name) if form is not None else None
         for message in messages:
-            flash(f"{field}: {message}", "danger")
+            flash(f"{field.label.text}: {message}" if field else str(message), "danger")
+
+
+def _attach_field_errors(form, exc: ServiceError) -> bool:
+    """Put a service's refusal of fields (a 告诫书 number already used) beside the form's
+    own fields, so the form is shown again open, with what was typed. False if the
+    refusal names no field of the form."""
+    fields = [(form._fields.get(name), messages) for name, messages in exc.fields.items()]
+    if not isinstance(exc, ValidationFailed) or not fields or any(f is None for f, _m in fields):
+        return False
+    for field, messages in fields:
+        field.errors = [*field.errors, *(str(m) for m in messages)]
+    return True
 
 
 # Roles that work on protection orders (besides the case's own team): their "my work" page
@@ -83,6 +98,9 @@ def case_list():
         q=params.text("q", 100),
         created_from=params.when("from"),
         created_to=params.when("to", end=True),
+        owner=_owner_param(params),
+        owner_org=_id_param(params, "owner_org"),
+        open_only=params.raw("open") == "1",
     )
     page = params.number("page", 1, MAX_PAGE)
     params.flash_errors()  # the list is shown without the refused filters
@@ -108,9 +126,54 @@ def case_list():
         pages=pages,
         places=places,
         workflows=WORKFLOWS,
+        state_groups=state_choices(filters.type),
         filters=filters,
         page_args={k: v for k, v in args.items() if k != "page"},
+        # Filters the form has no field for (a workload link, a date range) are kept.
+        kept_args={k: args[k] for k in ("owner", "owner_org", "open", "from", "to") if args.get(k)},
     )
+
+
+def _id_param(params: Params, name: str) -> int | None:
+    value = params.raw(name)
+    if value is None:
+        return None
+    if value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    params.refuse(name, _("Unknown value."))
+    return None
+
+
+def _owner_param(params: Params) -> int | str | None:
+    if params.raw("owner") == "none":
+        return "none"
+    return _id_param(params, "owner")
+
+
+def state_choices(case_type: str | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The state filter's options as (group, [(code, name)]): the chosen type's states, or,
+    for every type, one group per type of its own states and one group of the states
+    several types share (each state once, its names joined where the types differ)."""
+    if case_type in WORKFLOWS:
+        workflow = WORKFLOWS[case_type]
+        return [(str(workflow.label), [(c, str(n)) for c, n in workflow.states.items()])]
+    owners: dict[str, list] = {}
+    for workflow in WORKFLOWS.values():
+        for code, name in workflow.states.items():
+            owners.setdefault(code, []).append((workflow, str(name)))
+    groups = []
+    for workflow in WORKFLOWS.values():
+        own = [(c, str(n)) for c, n in workflow.states.items() if len(owners[c]) == 1]
+        if own:
+            groups.append((str(workflow.label), own))
+    shared = [
+        (code, " / ".join(dict.fromkeys(name for _wf, name in pairs)))
+        for code, pairs in owners.items()
+        if len(pairs) > 1
+    ]
+    if shared:
+        groups.append((_("States of several types"), shared))
+    return groups
 
 
 # The creation page of each case type, and what the page says once the case exists.
@@ -403,7 +466,11 @@ def act(case_id, trigger):
         db.session.rollback()
         return _render_detail(case, failed=_Failed(trigger, form), status=422)
     except ServiceError as exc:
-        _flash_service_error(exc)
+        if _attach_field_errors(form, exc):
+            db.session.rollback()
+            case = _case_or_404(case_id)
+            return _render_detail(case, failed=_Failed(trigger, form), status=exc.status)
+        _flash_service_error(exc, form)
         case = _case_or_404(case_id)
         return _render_detail(case, status=exc.status)
     step = case.workflow.step(trigger)

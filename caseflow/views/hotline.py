@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -136,7 +137,7 @@ def _form_match_groups(form) -> list[dict]:
                 clean_id_number(form.caller_id_number.data),
             ),
             (
-                _("The person concerned"),
+                pgettext("hotline", "The person concerned"),
                 clean_phone(form.subject_phone.data),
                 clean_id_number(form.subject_id_number.data),
             ),
@@ -157,7 +158,7 @@ def call_matches():
                 clean_id_number(args.get("id_number")),
             ),
             (
-                _("The person concerned"),
+                pgettext("hotline", "The person concerned"),
                 clean_phone(args.get("subject_phone")),
                 clean_id_number(args.get("subject_id_number")),
             ),
@@ -283,7 +284,11 @@ def _render_call(call, attach_number="", attach_case=None, callback_form=None, s
         groups=match_groups(
             [
                 (_("The caller"), call.caller_phone, call.caller_id_number),
-                (_("The person concerned"), call.subject_phone, call.subject_id_number),
+                (
+                    pgettext("hotline", "The person concerned"),
+                    call.subject_phone,
+                    call.subject_id_number,
+                ),
             ],
             exclude_id=call.id,
         ),

@@ -100,6 +100,7 @@ NO_IDENTITY_ROUTES: dict[str, str] = {
     "cases.deadline_calculator": "deadline arithmetic, no case",
     "cases.enter_calendar": "redirects",
     "static": "files of the app",
+    "favicon": "the app's icon",
     "auth.login": "the login form",
     "auth.logout": "ends the session",
     "auth.set_language": "sets the language",

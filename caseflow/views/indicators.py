@@ -155,15 +155,15 @@ def _chart_target(target: PlanTarget | None) -> dict:
     return out
 
 
-def _chart(key: str, title: str, unit: str, series: dict, target=None) -> dict:
+def _chart(key: str, title: str, indicator, series: dict, target=None) -> dict:
     years = sorted(series)
     return {
         "id": key,
         "kind": "line",
         "title": title,
-        "unit": unit,
+        "unit": indicator.unit_label,
         "years": [str(y) for y in years],
-        "values": [series[y] for y in years],
+        "values": [catalogue.rounded(series[y], indicator.unit) for y in years],
         "target_label": _("Target"),
         "band_label": _("Reasonable band"),
     } | _chart_target(target)
@@ -187,7 +187,7 @@ def index():
     target_rows = [r for r in rows if r.target is not None]
     case_rows = [r for r in rows if r.target is None]
     charts = [
-        _chart(r.code, f"{r.code} {r.indicator.name}", r.indicator.unit_label, r.series, r.target)
+        _chart(r.code, f"{r.code} {r.indicator.name}", r.indicator, r.series, r.target)
         for r in rows
     ]
     exporting = "indicator_exports.start" in current_app.view_functions
@@ -255,7 +255,7 @@ def detail(code):
             {y: v for y, v in series.items() if y <= filters.year},
             filters.year,
         )
-    charts = [_chart("trend", indicator.name, indicator.unit_label, series, target)]
+    charts = [_chart("trend", indicator.name, indicator, series, target)]
     rows = []
     if by:
         rows = table.breakdown(code, scope, filters.year, by, hide)
@@ -266,7 +266,10 @@ def detail(code):
                 "title": str(catalogue.BREAKDOWNS.get(by, by)),
                 "unit": indicator.unit_label,
                 "categories": [str(r["label"]) for r in rows],
-                "values": [None if r["suppressed"] else r["value"] for r in rows],
+                "values": [
+                    None if r["suppressed"] else catalogue.rounded(r["value"], indicator.unit)
+                    for r in rows
+                ],
             }
         )
     history = []

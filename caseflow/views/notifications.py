@@ -32,6 +32,12 @@ KIND_LABELS = {
     "expiry": _l("Order expiry"),
     "digest": _l("Digest"),
     "audit_break": _l("Audit trail"),
+    "case_moved": _l("Case progress"),
+    "referral_arrived": _l("Referral"),
+    "assigned": _l("Assignment"),
+    "case_transfer": _l("Case transfer"),
+    "calendar": _l("Working-day calendar"),
+    "integrity_alarm": _l("Attachment integrity"),
 }
 
 

@@ -30,6 +30,25 @@
     }
   });
 
+  // Alt+letter: the fields marked data-key (the hint above the form names them). Done here
+  // rather than with accesskey, whose modifiers differ between browsers (Alt+Shift in
+  // Firefox): Alt+D ticks or unticks the danger box, the others move to their field.
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || event.ctrlKey || event.metaKey || !/^Key[A-Z]$/.test(event.code || "")) {
+      return;
+    }
+    var letter = event.code.slice(3).toLowerCase();
+    var field = form.querySelector('[data-key="' + letter + '"]');
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    field.focus();
+    if (field.type === "checkbox") {
+      field.click();
+    }
+  });
+
   // One submission per form shown (the server also saves a form token only once).
   form.addEventListener("submit", function (event) {
     if (sent) {

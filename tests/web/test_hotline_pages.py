@@ -99,7 +99,7 @@ def test_the_form_is_made_for_the_keyboard(client):
     positions = [page.index(name) for name in order]
     assert positions == sorted(positions)
     assert re.search(r'<select[^>]*autofocus[^>]*name="line"|name="line"[^>]*autofocus', page)
-    assert 'accesskey="p"' in page and "Ctrl+Enter" in page
+    assert 'data-key="p"' in page and "Ctrl+Enter" in page
     # The first submit button (the one Enter presses) is disabled: Enter never sends.
     first_button = re.search(r"<button[^>]*>", page.split('id="call-form"', 1)[1]).group(0)
     assert "disabled" in first_button
