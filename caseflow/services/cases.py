@@ -101,8 +101,43 @@ def _summary(data: dict) -> dict:
         "applicant_role",
         "measures",
         "source_case_id",
+        "client_token",
     )
     return {k: data[k] for k in keep if k in data}
+
+
+# A form's one-time token is looked for among the creator's recent cases only: a
+# submission kept offline is sent within a day or two (its draft lives 24 hours).
+CLIENT_TOKEN_DAYS = 3
+
+
+def created_with_token(actor: User, case_type: str, token: str) -> Case | None:
+    """The case this user already created from the form with this one-time token (a
+    submission sent again after a lost answer), if any. The user's row is locked first:
+    two copies of one submission arriving at once are handled one by one, so the second
+    finds the case the first created (the caller commits or rolls back, which frees it)."""
+    from datetime import timedelta
+
+    from ..models import Event
+
+    if db.session.get_bind().dialect.name == "sqlite":
+        # SQLite has no row locks: a write takes the database's write lock now.
+        db.session.execute(update(User).where(User.id == actor.id).values(id=User.id))
+    else:
+        db.session.execute(db.select(User.id).where(User.id == actor.id).with_for_update())
+    since = timeutil.now() - timedelta(days=CLIENT_TOKEN_DAYS)
+    return db.session.scalar(
+        db.select(Case)
+        .join(Event, Event.case_id == Case.id)
+        .where(
+            Case.created_by_id == actor.id,
+            Case.type == case_type,
+            Case.created_at >= since,
+            Event.seq == 1,
+            Event.data["client_token"].as_string() == token,
+        )
+        .limit(1)
+    )
 
 
 def _open(case: Case, kind: str, data: dict, trigger: str | None = None) -> None:

@@ -18,7 +18,11 @@ from ..workflows import WORKFLOWS
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """API calls, and a page's form sent by its script (static/js/drafts.js: a draft
+    submitted in the background, the answer read by the page, not shown)."""
+    from .drafts import sent_by_script
+
+    return request.path.startswith("/api/") or sent_by_script() is not None
 
 
 def register(app: Flask) -> None:
@@ -40,6 +44,7 @@ def register(app: Flask) -> None:
     from .indicators import bp as indicators_bp
     from .notifications import bp as notifications_bp
     from .notifications import unread_count_for_nav
+    from .offline import bp as offline_bp
 
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     # The review page, waivers and the rule-pack page (cases blueprint), the waiver API;
@@ -88,6 +93,8 @@ def register(app: Flask) -> None:
         # Browsers ask for /favicon.ico on a first visit; the versioned file is cached.
         return redirect(url_for("static", filename="favicon.ico"))
 
+    app.register_blueprint(offline_bp)
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -112,6 +119,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         message = _("Your form expired or was sent twice. Reload the page and try again.")
+        if wants_json():
+            return jsonify({"error": {"code": "csrf", "message": message, "fields": {}}}), 400
         return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(HTTPException)

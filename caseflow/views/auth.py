@@ -33,7 +33,15 @@ MAX_ID = 2**31 - 1  # ids are 32-bit; a larger number names nothing (and overflo
 
 # While a one-time password is in use, these are the only pages that open.
 OPEN_DURING_FORCED_CHANGE = frozenset(
-    {"auth.change_password", "auth.logout", "auth.set_language", "auth.login", "static"}
+    {
+        "auth.change_password",
+        "auth.logout",
+        "auth.set_language",
+        "auth.login",
+        "static",
+        "offline.service_worker",
+        "offline.manifest",
+    }
 )
 
 
@@ -106,7 +114,10 @@ def logout():
         db.session.commit()
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The drafts kept on this device (encrypted) and the kept empty forms go with the login.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.get("/lang/<code>")

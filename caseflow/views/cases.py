@@ -22,6 +22,7 @@ from ..services.access_log import log_access, log_reads
 from ..services.errors import ServiceError, ValidationFailed
 from ..workflows import ALL_STATES, WORKFLOWS
 from ..workflows.diagram import mermaid_source, side_steps
+from . import drafts
 from . import hotline as hotline_pages
 from . import legal_aid as legal_aid_pages
 from .names import warn_names_typed
@@ -242,19 +243,69 @@ def new_case(case_type):
         ), status
 
     if request.method == "POST":
+        token = _client_token()
+        if token:
+            existing = case_service.created_with_token(current_user, case_type, token)
+            if existing is not None:  # the same form sent again: saved once, answered again
+                db.session.commit()
+                return _created_answer(existing, again=True)
         if form.validate():
             try:
-                case = case_service.create_case(current_user, case_type, form.to_data())
+                data = form.to_data() | ({"client_token": token} if token else {})
+                case = case_service.create_case(current_user, case_type, data)
                 if call is not None:
                     hotline_pages.attach_new_case(call, case)
                 db.session.commit()
-                flash(_created_message(case), "success")
                 warn_names_typed(case, form.data)
-                return redirect(url_for("cases.detail", case_id=case.id))
+                return _created_answer(case)
             except ServiceError as exc:
+                if drafts.sent_by_script():
+                    db.session.rollback()
+                    return drafts.refused(exc.message, _field_errors(form, exc.fields))
                 _flash_service_error(exc)
+        elif drafts.sent_by_script():
+            return drafts.refused(
+                _("Please correct the marked fields. Nothing was saved."), _field_errors(form)
+            )
         return render(422)
     return render()
+
+
+def _client_token() -> str | None:
+    """The form's one-time token (static/js/drafts.js puts it in): 16–64 URL-safe
+    characters, anything else is ignored."""
+    token = request.form.get("client_token", "")
+    ok = 16 <= len(token) <= 64 and all(c.isalnum() or c in "-_" for c in token)
+    return token if ok else None
+
+
+def _created_answer(case, again: bool = False):
+    message = (
+        _("%(number)s was already saved.", number=case.number) if again else _created_message(case)
+    )
+    url = url_for("cases.detail", case_id=case.id)
+    if drafts.sent_by_script() == "queue":
+        # Sent later from whatever page was open: that page shows the number.
+        return drafts.saved(case.number, url, message, 200 if again else 201)
+    flash(message, "info" if again else "success")
+    if drafts.sent_by_script():
+        return drafts.saved(case.number, url, message, 200 if again else 201)
+    return redirect(url)
+
+
+def _field_errors(form, service_fields: dict | None = None) -> dict:
+    """The form's messages by the name of the input they belong to (subject-name, …)."""
+    errors: dict[str, list[str]] = {}
+    for f in form:
+        if f.type == "FormField":
+            for sub in f:
+                if sub.errors:
+                    errors[sub.name] = [str(m) for m in sub.errors]
+        elif f.errors:
+            errors[f.name] = [str(m) for m in f.errors]
+    for name, messages in (service_fields or {}).items():
+        errors.setdefault(str(name).replace(".", "-"), []).extend(str(m) for m in messages)
+    return errors
 
 
 def _dv_case_or_404(raw_id):
