@@ -19,7 +19,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _person_matches(q: str):
+def person_matches(q: str):
     """A person whose name contains the text, or whose ID number or phone is the one typed
     (white space, dashes and a +86 prefix ignored; an ID's final x in either case)."""
     conditions = [func.lower(Person.name).like(_like(q), escape="\\")]
@@ -36,7 +36,7 @@ def party_condition(user: User, q: str):
     """The SQL condition on Case: some party the user may see matches the text."""
     if user is None or not user.is_authenticated or user.role in policy.NO_IDENTITY_ROLES:
         return false()
-    matches = _person_matches(q)
+    matches = person_matches(q)
     parties = and_(
         policy.identity_scope(user),
         exists().where(Person.case_id == Case.id, Person.role != "reporter", matches),
