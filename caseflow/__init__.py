@@ -36,6 +36,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
     install_keys(app)  # refuses to start in production without CASEFLOW_AUDIT_KEY
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (ROOT / "instance").mkdir(exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT for this application's statements: they read a page of rows through
+        # indexes in milliseconds, but the planner's cost of a scope condition (an OR of
+        # EXISTS over a million cases) passes jit_above_cost and each statement then spent
+        # 0.5-3 s compiling. Aggregations that would gain from JIT are the indicator
+        # figures, which are stored once computed. Set per connection, so it holds whatever
+        # the server's postgresql.conf says.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args["options"] = (connect_args.get("options", "") + " -c jit=off").strip()
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -303,7 +303,7 @@ def register_commands(app: Flask) -> None:
         visits) and N/10 hotline calls into the configured database, for load tests."""
         from datetime import UTC
 
-        from .synthetic import Options, generate
+        from .synthetic import Options, RealCasesPresent, generate
 
         opts = Options(
             n=n,
@@ -321,6 +321,11 @@ def register_commands(app: Flask) -> None:
             result = generate(opts, echo=click.echo)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
+        except RealCasesPresent as exc:
+            raise click.ClickException(
+                f"数据库中已有非合成案例（如 {exc.number}），未生成任何数据 / the database holds "
+                f"cases that were not generated (e.g. {exc.number}); nothing was written"
+            ) from None
         rate = result.total_rows / max(result.seconds, 0.001)
         click.echo(
             f"已生成 {result.cases} 个案例、{result.total_rows} 行，用时 {result.seconds:.1f} 秒"

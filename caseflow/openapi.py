@@ -926,7 +926,23 @@ def schemas() -> dict:
                 "items": {"type": "array", "items": _ref("CaseSummary")},
                 "page": {"type": "integer"},
                 "per_page": {"type": "integer"},
-                "total": {"type": "integer"},
+                "total": {
+                    "type": "integer",
+                    "description": "Exact up to 1000 matching cases; beyond, the database's "
+                    "estimate (then `total_estimated` is true).",
+                },
+                "total_estimated": {
+                    "type": "boolean",
+                    "description": "`total` is an estimate, not a count.",
+                },
+                "cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Give it back as `cursor` with the next (or any nearby) "
+                    "`page`: that page is then read by key, quickly, and no case is "
+                    "repeated or skipped while new cases arrive.",
+                },
+                "more": {"type": "boolean", "description": "a next page may follow"},
             },
         },
         "Child": child,
@@ -1149,6 +1165,12 @@ def paths() -> dict:
             "per_page",
             {"type": "integer", "minimum": 1, "maximum": 200, "default": 25},
             "items per page",
+        ),
+        _query(
+            "cursor",
+            _string(120),
+            "the `cursor` of a page already read: the requested page is read by key from it "
+            "(an unknown cursor is ignored and the page read by offset)",
         ),
     ]
     return {

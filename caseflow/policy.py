@@ -174,6 +174,17 @@ def can_see_identity(user: User, case: Case) -> bool:
     return bool(db.session.scalar(query))
 
 
+def identity_visible_ids(user: User, case_ids) -> set[int]:
+    """Of these cases, those whose identities this user may see: one statement for a page."""
+    case_ids = list(case_ids)
+    if not case_ids or user is None or not user.is_authenticated:
+        return set()
+    if user.role in NO_IDENTITY_ROLES:
+        return set()
+    query = select(Case.id).where(Case.id.in_(case_ids), identity_scope(user))
+    return set(db.session.scalars(query).all())
+
+
 def can_see_reporter(user: User, case: Case) -> bool:
     """The reporter's identity: only the handling unit and the reporter (反家暴法 Art. 14)."""
     if user.role in NO_IDENTITY_ROLES:
@@ -219,11 +230,13 @@ def mask(value: str | None, kind: str) -> str | None:
     return "***"
 
 
-def person_view(user: User, case: Case, person: Person) -> dict:
-    """A person as this user may see them: identity fields masked unless allowed."""
-    allowed = (
-        can_see_reporter(user, case) if person.role == "reporter" else can_see_identity(user, case)
-    )
+def person_view(user: User, case: Case, person: Person, identity: bool | None = None) -> dict:
+    """A person as this user may see them: identity fields masked unless allowed.
+    `identity`: whether the user may see the case's identities, when already known."""
+    if person.role == "reporter":
+        allowed = can_see_reporter(user, case)
+    else:
+        allowed = can_see_identity(user, case) if identity is None else identity
     data = {
         "role": person.role,
         "name": person.name,

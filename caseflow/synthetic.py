@@ -225,6 +225,14 @@ CLOSURE = ("closure_requested", "closed")
 MR_REFERRAL_ORGS = ("civil_affairs", "education_bureau", "womens_federation", "social_work")
 
 
+class RealCasesPresent(Exception):
+    """The database holds cases that were not generated: synthetic ones would mix in."""
+
+    def __init__(self, number: str):
+        super().__init__(number)
+        self.number = number
+
+
 class _Stop(Exception):
     """The walk reached `as_of`: the case stays where it is."""
 
@@ -777,6 +785,13 @@ class Generator:
         case["state"] = walk.state
         case["updated_at"] = walk.t
         case["version"] = len(walk.events)
+        # As deadlines.ledger keeps it: the earliest due time of the unmet deadlines.
+        unmet = [
+            d["due_at"]
+            for d in walk.deadlines
+            if d.get("closed_at") is None and d["status"] in ("open", "missed")
+        ]
+        case["next_due_at"] = min(unmet) if unmet else None
         self.rows[Case].append(case)
         self._chain(case_id, walk.events)
         for d in walk.deadlines:
@@ -1722,8 +1737,30 @@ class Generator:
             )
         db.session.commit()
 
+    def refuse_real_cases(self):
+        """Synthetic cases go only into a database of synthetic cases: one real case (a
+        number without the SYN run prefix) and nothing is written."""
+        real = db.session.scalar(select(Case.number).where(Case.number.not_like("%-SYN%")).limit(1))
+        if real is not None:
+            raise RealCasesPresent(real)
+
+    def analyze(self):
+        """Fresh planner statistics for the tables just loaded (PostgreSQL; SQLite's
+        ANALYZE is cheap enough to run too)."""
+        tables = [m.__tablename__ for m in self.TABLES]
+        if db.engine.dialect.name == "postgresql":
+            db.session.commit()
+            with db.engine.connect() as conn:
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                for table in tables:
+                    conn.execute(text(f"ANALYZE {table}"))
+        else:
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+
     def prepare(self):
         """Places, organisations, users and the run number, committed before the cases."""
+        self.refuse_real_cases()
         self.setup = _Setup(self.opts).build()
         self.rules = _Rules(current_app.config["RULE_PACK"], str(timeutil.local_zone()))
         # Workers have no app: they get the audit key with the plan (never stored).
@@ -1797,6 +1834,8 @@ class Generator:
                     self._copy(pending.popleft().get(), result.rows)
                     progress(min(o.batch, o.n - b * o.batch))
         self._fix_sequences()
+        self.echo("  ANALYZE …")
+        self.analyze()
         result.cases = done
         result.seconds = time.monotonic() - began
         return result

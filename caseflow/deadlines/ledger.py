@@ -2,7 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import update
+from flask import current_app
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm.util import identity_key
 
 from .. import timeutil
 from ..extensions import db
@@ -91,3 +94,77 @@ def sweep(at: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+# --- cases.next_due_at ----------------------------------------------------------------------
+#
+# The one place that keeps the column: every flush that adds, changes or deletes a deadline
+# row through the ORM (opening, meeting, waiving, a calendar recount) refreshes its case's
+# next_due_at in the same transaction. Code that changes deadlines with Core statements
+# (set-based sweeps) calls refresh_next_due itself with the cases it touched, or a select
+# of their ids. Marking an open deadline missed changes nothing: it is still unmet.
+
+UNMET = ("open", "missed")
+
+
+def next_due_of(case_id_column):
+    """The correlated earliest due time of the unmet deadlines of a case."""
+    return (
+        select(func.min(Deadline.due_at))
+        .where(
+            Deadline.case_id == case_id_column,
+            Deadline.closed_at.is_(None),
+            Deadline.status.in_(UNMET),
+        )
+        .scalar_subquery()
+    )
+
+
+def refresh_next_due(case_ids, session=None) -> None:
+    """Recompute cases.next_due_at for these cases (ids, or a select of ids)."""
+    session = session or db.session
+    if isinstance(case_ids, list | set | tuple):
+        case_ids = sorted(set(case_ids))
+        if not case_ids:
+            return
+    rows = session.execute(
+        update(Case)
+        .where(Case.id.in_(case_ids))
+        .values(next_due_at=next_due_of(Case.id))
+        .returning(Case.id, Case.next_due_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    # Cases loaded in this session see the new value without a reload (and stay clean).
+    identity = session.identity_map
+    for case_id, value in rows:
+        case = identity.get(identity_key(Case, case_id))
+        if case is not None:
+            attributes.set_committed_value(case, "next_due_at", value)
+
+
+_TRACKED = ("due_at", "status", "closed_at", "case_id")
+
+
+def _touched_deadlines(session) -> list[Deadline]:
+    touched = [o for o in list(session.new) + list(session.deleted) if isinstance(o, Deadline)]
+    for obj in session.dirty:
+        if isinstance(obj, Deadline):
+            state = attributes.instance_state(obj)
+            if any(state.attrs[name].history.has_changes() for name in _TRACKED):
+                touched.append(obj)
+    return touched
+
+
+@event.listens_for(Session, "before_flush")
+def _remember_deadline_changes(session, _flush_context, _instances):
+    touched = _touched_deadlines(session)
+    if touched:
+        session.info.setdefault("next_due_deadlines", []).extend(touched)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_after_flush(session, _flush_context):
+    pending = session.info.pop("next_due_deadlines", None)
+    if pending:
+        # The case ids of new cases are known only now.
+        refresh_next_due({d.case_id for d in pending if d.case_id is not None}, session)

@@ -41,6 +41,8 @@ class Case(db.Model):
         CheckConstraint(in_list("state", ALL_STATES), name="state"),
         CheckConstraint(in_list("risk_level", RISK_LEVELS), name="risk_level"),
         Index("ix_cases_type_state", "type", "state"),
+        # The list's order (urgent first, newest first): read backwards, no sort.
+        Index("ix_cases_list_order", "urgent", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +63,10 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The earliest due time of the case's deadlines nobody has met yet (open or missed),
+    # kept by deadlines.ledger on every flush that opens, meets, waives or moves one: the
+    # case is overdue while it is in the past (the "overdue" filter reads one index).
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -207,7 +213,7 @@ class Deadline(db.Model):
     period_days: Mapped[int | None] = mapped_column()
     # Its end fell in (or rolled through) a year without an official calendar.
     provisional: Mapped[bool] = mapped_column(default=False)
-    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     waiver_reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
@@ -222,13 +228,13 @@ class Referral(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    from_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    from_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="sent")
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     answer: Mapped[str | None] = mapped_column(Text)  # decline reason or outcome
 
     case: Mapped[Case] = relationship(back_populates="referrals")
@@ -251,7 +257,7 @@ class Visit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     done_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     method: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(16))
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -25,7 +25,7 @@ class Jurisdiction(db.Model):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     level: Mapped[str] = mapped_column(String(16))
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     path: Mapped[str] = mapped_column(String(400), index=True)
     # A township's 未成年人保护工作站 (未保法 Art. 81) and the day it opened: the registry
     # behind indicator C-LAW-03 (workstation coverage of townships).

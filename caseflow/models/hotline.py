@@ -55,7 +55,7 @@ class HotlineCall(db.Model):
     subject_sex: Mapped[str | None] = mapped_column(String(1))
     subject_phone: Mapped[str | None] = mapped_column(String(20), index=True)
     subject_id_number: Mapped[str | None] = mapped_column(String(18), index=True)
-    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"))
+    jurisdiction_id: Mapped[int | None] = mapped_column(ForeignKey("jurisdictions.id"), index=True)
     category: Mapped[str] = mapped_column(String(32), index=True)
     urgency: Mapped[str] = mapped_column(String(16), default="normal")
     summary: Mapped[str] = mapped_column(Text)

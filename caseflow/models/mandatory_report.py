@@ -35,7 +35,7 @@ class MandatoryReport(db.Model):
     ongoing_danger: Mapped[bool] = mapped_column(default=False)
     guardian_is_suspect: Mapped[bool] = mapped_column(default=False)
     child_safety: Mapped[str] = mapped_column(String(16), default="unknown")
-    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verifier_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     findings: Mapped[str | None] = mapped_column(Text)
     confirmed_situations: Mapped[list] = mapped_column(JSON, default=list)
     # 未保法 Art. 40: a school's report of sexual abuse or harassment also goes to the

@@ -23,7 +23,7 @@ class CaseTransfer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    from_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     to_org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -24,7 +24,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _person_matches(q: str, person=Person):
+def person_matches(q: str, person=Person):
     """A person whose name contains the text, or whose ID number or phone is the one typed
     (white space, dashes and a +86 prefix ignored; an ID's final x in either case)."""
     conditions = [func.lower(person.name).like(_like(q), escape="\\")]
@@ -45,7 +45,7 @@ def _linked_matches(user: User, q: str):
     records = (
         select(PersonLink.record_id)
         .join(other, other.id == PersonLink.person_id)
-        .where(other.role != "reporter", other.case_id.in_(seen), _person_matches(q, other))
+        .where(other.role != "reporter", other.case_id.in_(seen), person_matches(q, other))
     )
     return exists().where(
         Person.case_id == Case.id,
@@ -59,7 +59,7 @@ def party_condition(user: User, q: str):
     """The SQL condition on Case: some party the user may see matches the text."""
     if user is None or not user.is_authenticated or user.role in policy.NO_IDENTITY_ROLES:
         return false()
-    matches = _person_matches(q)
+    matches = person_matches(q)
     parties = and_(
         policy.identity_scope(user),
         or_(

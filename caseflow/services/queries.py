@@ -3,12 +3,16 @@
 Everything here filters with policy.scope() in SQL and paginates in SQL.
 """
 
+import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, false, func, or_, select, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
 
 from .. import policy, timeutil
 from ..deadlines.rules import load
@@ -18,12 +22,27 @@ from ..models import (
     Deadline,
     Jurisdiction,
     LegalAid,
+    Person,
     ProtectionOrder,
     Referral,
     User,
 )
 from ..workflows import WORKFLOWS
-from .party_search import party_condition
+from .party_search import party_condition, person_matches
+
+
+class Explain(Executable, ClauseElement):
+    """EXPLAIN (FORMAT JSON) of a select, its parameters bound as usual."""
+
+    inherit_cache = False
+
+    def __init__(self, statement):
+        self.statement = statement
+
+
+@compiles(Explain, "postgresql")
+def _explain(element, compiler, **kw):
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
 
 
 @dataclass
@@ -42,16 +61,160 @@ class CaseFilters:
 
 
 def overdue_clause(at: datetime):
-    """A case is overdue while it has a deadline past due that nobody has met."""
-    return exists().where(
-        Deadline.case_id == Case.id,
-        Deadline.closed_at.is_(None),
-        or_(Deadline.status == "missed", and_(Deadline.status == "open", Deadline.due_at < at)),
+    """A case is overdue while it has a deadline past due that nobody has met: its
+    next_due_at (kept by deadlines.ledger) is in the past."""
+    return Case.next_due_at < at
+
+
+# Up to this many matching cases are counted exactly; beyond, the total is PostgreSQL's
+# estimate and said to be one (page and API: `total_estimated`).
+COUNT_CAP = 1000
+# Search collects the ids of the cases and persons matching the text first (trigram
+# indexes), then applies the scope to those ids; past this many it searches in one statement.
+CANDIDATE_CAP = 5000
+
+LIST_ORDER = (Case.urgent.desc(), Case.created_at.desc(), Case.id.desc())
+_KEY = tuple_(Case.urgent, Case.created_at, Case.id)
+
+
+@dataclass
+class CasePage:
+    """One page of the list: its cases, the total (exact or estimated) and the cursor that
+    lets the next page numbers be read by key rather than by offset."""
+
+    items: list
+    total: int
+    estimated: bool = False
+    page: int = 1
+    cursor: str | None = None
+    more: bool = False
+
+    def __iter__(self):  # items, total = case_list(...)
+        yield self.items
+        yield self.total
+
+    def __getitem__(self, index):
+        return (self.items, self.total)[index]
+
+
+def _key_text(case: Case) -> str:
+    at = case.created_at
+    micros = int(at.timestamp()) * 1_000_000 + at.microsecond
+    return f"{int(bool(case.urgent))}.{micros}.{case.id}"
+
+
+def _key_value(text: str):
+    urgent, micros, case_id = text.split(".")
+    if urgent not in ("0", "1"):
+        raise ValueError(text)
+    seconds, rest = divmod(int(micros), 1_000_000)
+    at = datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest)
+    case_id = int(case_id)
+    if not 0 < case_id <= policy.MAX_ID:
+        raise ValueError(text)
+    return urgent == "1", at, case_id
+
+
+def make_cursor(page: int, items: list) -> str | None:
+    """The page number with the keys of its first and last case."""
+    if not items:
+        return None
+    return f"{page}~{_key_text(items[0])}~{_key_text(items[-1])}"
+
+
+def read_cursor(text: str | None):
+    """(page, first key, last key), or None for a cursor that is not one of ours (the page
+    is then read by offset: a cursor changes how, never what)."""
+    if not text or len(text) > 120:
+        return None
+    try:
+        page, first, last = text.split("~")
+        page = int(page)
+        if not 0 < page <= 1_000_000:
+            return None
+        return page, _key_value(first), _key_value(last)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _subtree_ids(path: str) -> list[int]:
+    return list(
+        db.session.scalars(select(Jurisdiction.id).where(Jurisdiction.path.startswith(path)))
     )
 
 
-def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
-    """(cases, total) for this user's scope and the filters, newest first."""
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search_condition(user: User, q: str):
+    """Cases whose number contains the text, or with a party matching it whom the user may
+    see. The candidates are collected first through the trigram indexes, then the identity
+    rules apply to those ids only; a text matching too many falls back to one statement."""
+    number_ids = list(
+        db.session.scalars(
+            select(Case.id)
+            .where(func.lower(Case.number).like(_like(q), escape="\\"))
+            .limit(CANDIDATE_CAP + 1)
+        )
+    )
+    persons = []
+    if user is not None and user.is_authenticated and user.role not in policy.NO_IDENTITY_ROLES:
+        persons = db.session.execute(
+            select(Person.case_id, Person.role).where(person_matches(q)).limit(CANDIDATE_CAP + 1)
+        ).all()
+    if len(number_ids) > CANDIDATE_CAP or len(persons) > CANDIDATE_CAP:
+        return or_(func.lower(Case.number).like(_like(q), escape="\\"), party_condition(user, q))
+    parties = sorted({case_id for case_id, role in persons if role != "reporter"})
+    reporters = sorted({case_id for case_id, role in persons if role == "reporter"})
+    conditions = []
+    if number_ids:
+        conditions.append(Case.id.in_(number_ids))
+    if parties:
+        conditions.append(and_(Case.id.in_(parties), policy.identity_scope(user)))
+    if reporters:
+        conditions.append(
+            and_(
+                Case.id.in_(reporters),
+                or_(Case.created_by_id == user.id, Case.owner_org_id == user.organisation_id),
+            )
+        )
+    return or_(*conditions) if conditions else false()
+
+
+def _estimate(query) -> int:
+    """The planner's estimate of the rows of a query (PostgreSQL)."""
+    plan = db.session.execute(Explain(query)).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _total(where, items: list, page: int, per_page: int, first_offset: int | None):
+    """(total, estimated): exact up to COUNT_CAP, PostgreSQL's estimate beyond."""
+    if page == 1 and len(items) < per_page:
+        return len(items), False
+    if first_offset is not None and 0 < len(items) < per_page:
+        return first_offset + len(items), False
+    capped = select(func.count()).select_from(
+        select(Case.id).where(where).limit(COUNT_CAP + 1).subquery()
+    )
+    counted = db.session.scalar(capped)
+    if counted <= COUNT_CAP:
+        return counted, False
+    if db.engine.dialect.name != "postgresql":
+        return db.session.scalar(select(func.count()).select_from(Case).where(where)), False
+    # Never below what is known to exist.
+    return max(_estimate(select(Case.id).where(where)), COUNT_CAP + 1), True
+
+
+def case_list(user: User, filters: CaseFilters, page: int, per_page: int, cursor=None):
+    """A CasePage of this user's scope and the filters, urgent first, newest first.
+
+    A page reached from a neighbouring page's cursor is read by key (WHERE the list's key
+    is past that page's last or first case), so deep pages cost what page 1 costs and no
+    case is shown twice or skipped while new cases come in; without a cursor, by offset."""
     conditions = [policy.scope(user)]
     if filters.type:
         conditions.append(Case.type == filters.type)
@@ -66,22 +229,10 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
             select(Jurisdiction).where(Jurisdiction.code == filters.jurisdiction)
         )
         if place is None:
-            return [], 0
-        conditions.append(
-            Case.jurisdiction_id.in_(
-                select(Jurisdiction.id).where(Jurisdiction.path.startswith(place.path))
-            )
-        )
+            return CasePage([], 0, page=page)
+        conditions.append(Case.jurisdiction_id.in_(_subtree_ids(place.path)))
     if filters.q:
-        escaped = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        text = f"%{escaped}%"
-        conditions.append(
-            or_(
-                func.lower(Case.number).like(text, escape="\\"),
-                # Any party's name, ID number or phone, only where the user may see it.
-                party_condition(user, filters.q),
-            )
-        )
+        conditions.append(_search_condition(user, filters.q))
     if filters.created_from:
         conditions.append(Case.created_at >= filters.created_from)
     if filters.created_to:
@@ -102,15 +253,56 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int):
             )
         )
     where = and_(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(Case).where(where))
-    items = db.session.scalars(
-        select(Case)
-        .where(where)
-        .order_by(Case.urgent.desc(), Case.created_at.desc(), Case.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return items, total
+    query = (
+        select(Case).where(where).options(joinedload(Case.jurisdiction), joinedload(Case.owner_org))
+    )
+    anchor = read_cursor(cursor) if page > 1 else None
+    first_offset = (page - 1) * per_page
+    if anchor is not None and anchor[0] != page:
+        anchor_page, first_key, last_key = anchor
+        if page > anchor_page:
+            skip = (page - anchor_page - 1) * per_page
+            items = db.session.scalars(
+                query.where(_KEY < tuple_(*last_key))
+                .order_by(*LIST_ORDER)
+                .offset(skip)
+                .limit(per_page)
+            ).all()
+        else:
+            skip = (anchor_page - page - 1) * per_page
+            items = db.session.scalars(
+                query.where(_KEY > tuple_(*first_key))
+                .order_by(Case.urgent, Case.created_at, Case.id)
+                .offset(skip)
+                .limit(per_page)
+            ).all()[::-1]
+        first_offset = None  # where the anchor stands now is not known
+    else:
+        items = db.session.scalars(
+            query.order_by(*LIST_ORDER).offset(first_offset).limit(per_page)
+        ).all()
+    total, estimated = _total(where, items, page, per_page, first_offset)
+    return CasePage(
+        items=items,
+        total=total,
+        estimated=estimated,
+        page=page,
+        cursor=make_cursor(page, items),
+        more=len(items) == per_page,
+    )
+
+
+def page_window(page: int, pages: int, more: bool, width: int = 2) -> list[int | None]:
+    """The page numbers a list shows: the first, the neighbours of this one, the last one
+    (when the total is known); None where numbers are left out."""
+    last = max(pages, page + (1 if more else 0))
+    numbers = sorted({1, last, *range(max(1, page - width), min(last, page + width) + 1)})
+    window: list[int | None] = []
+    for number in numbers:
+        if window and number - window[-1] > 1:
+            window.append(None)
+        window.append(number)
+    return window
 
 
 def waiting_for(user: User, limit: int = 50) -> list[tuple[Case, list]]:

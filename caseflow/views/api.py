@@ -321,6 +321,7 @@ LIST_PARAMS = frozenset(
         "created_to",
         "page",
         "per_page",
+        "cursor",
     }
 )
 
@@ -352,17 +353,25 @@ def _list_filters(args) -> tuple[queries.CaseFilters, int, int]:
 def list_cases():
     user = g.api_user
     filters, page, per_page = _list_filters(request.args)
-    items, total = queries.case_list(user, filters, page, per_page)
-    log_reads(user, items, "search" if filters.q else "api_list")
-    commit()
-    return jsonify(
-        {
-            "items": [presenters.case_summary(user, case) for case in items],
-            "page": page,
-            "per_page": per_page,
-            "total": total,
-        }
+    result = queries.case_list(
+        user, filters, page, per_page, cursor=request.args.get("cursor", "")[:120]
     )
+    items = result.items
+    # Persons in one statement, who may see whose identities in another (set-based).
+    visible = presenters.identity_visible(user, items)
+    log_reads(user, items, "search" if filters.q else "api_list", visible=visible)
+    # Built before the commit, which would expire (and reload) every case of the page.
+    answer = {
+        "items": presenters.case_summaries(user, items, visible),
+        "page": page,
+        "per_page": per_page,
+        "total": result.total,
+        "total_estimated": result.estimated,
+        "cursor": result.cursor,
+        "more": result.more,
+    }
+    commit()
+    return jsonify(answer)
 
 
 @bp.get("/cases/<int:case_id>")

@@ -106,33 +106,44 @@ def case_list():
     page = params.number("page", 1, MAX_PAGE)
     params.flash_errors()  # the list is shown without the refused filters
     per_page = current_app.config["PER_PAGE"]
-    items, total = queries.case_list(current_user, filters, page, per_page)
+    # The cursor of the page the link was on: neighbouring pages are read by key.
+    result = queries.case_list(
+        current_user, filters, page, per_page, cursor=args.get("cursor", "")[:120]
+    )
+    items = result.items
     if filters.q:
         # The page shows no names, but a search matches names where the user may see
         # them: its results are reads of those cases.
         log_reads(current_user, items, "search")
-        db.session.commit()
     base = current_user.organisation.jurisdiction
     places = db.session.scalars(
         db.select(Jurisdiction)
         .where(Jurisdiction.path.startswith(base.path))
         .order_by(Jurisdiction.path)
     ).all()
-    pages = max(1, -(-total // per_page))
-    return render_template(
+    pages = max(1, -(-result.total // per_page))
+    if result.estimated:
+        pages = max(page, 1)  # no last page shown for an estimated total
+    page_html = render_template(
         "cases/list.html",
         items=items,
-        total=total,
+        total=result.total,
+        estimated=result.estimated,
         page=page,
         pages=pages,
+        window=queries.page_window(page, pages, result.more),
+        cursor=result.cursor,
         places=places,
         workflows=WORKFLOWS,
         state_groups=state_choices(filters.type),
         filters=filters,
-        page_args={k: v for k, v in args.items() if k != "page"},
+        page_args={k: v for k, v in args.items() if k not in ("page", "cursor")},
         # Filters the form has no field for (a workload link, a date range) are kept.
         kept_args={k: args[k] for k in ("owner", "owner_org", "open", "from", "to") if args.get(k)},
     )
+    if filters.q:
+        db.session.commit()  # after rendering: a commit would expire the page's cases
+    return page_html
 
 
 def _id_param(params: Params, name: str) -> int | None:

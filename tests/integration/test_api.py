@@ -575,7 +575,15 @@ def test_statistician_and_admin_see_no_case(api):
     case_id = create(api)["id"]
     for username in ("statistician", "admin", "court_liaison", "hotline"):
         listed = api.get(username, "/api/v1/cases").get_json()
-        assert listed == {"items": [], "page": 1, "per_page": 25, "total": 0}
+        assert listed == {
+            "items": [],
+            "page": 1,
+            "per_page": 25,
+            "total": 0,
+            "total_estimated": False,
+            "cursor": None,
+            "more": False,
+        }
         assert_error(api.get(username, f"/api/v1/cases/{case_id}"), 404, "not_found")
     with api.app.app_context():  # only the creator's own answer was a read
         readers = db.session.scalars(
