@@ -3,7 +3,17 @@
 from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditVerification
 from .calendar import CalendarChange, CalendarDay, CalendarYear
-from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
+from .case import (
+    AccessLog,
+    Case,
+    CaseCounter,
+    Deadline,
+    Event,
+    Person,
+    Referral,
+    SweepLock,
+    Visit,
+)
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
 from .hotline import HotlineCall
@@ -16,6 +26,7 @@ from .transfer import CaseTransfer
 from .user import ApiToken, User
 
 __all__ = [
+    "SweepLock",
     "AccessLog",
     "Attachment",
     "ApiToken",
