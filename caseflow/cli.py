@@ -59,6 +59,10 @@ def register_commands(app: Flask) -> None:
         from .services import calendar, notifications, sweeps
 
         result = sweeps.run()
+        if result.skipped:
+            db.session.rollback()
+            click.echo("另一次扫描正在进行，本次跳过 / another sweep is running; skipped.")
+            return
         calendar.announce_missing_notice()  # once a year, from 1 November
         db.session.commit()
         sent = notifications.send_pending()

@@ -22,6 +22,11 @@ supervisor (systemd), and waits like any other.
 
 On start it runs the sweep and the outbox once (and today's digest if its hour has
 passed), so a scheduler that was down catches up at once; every job is idempotent.
+
+Within this process a job has at most one instance (a run still going when the next is
+due is skipped, not stacked: max_instances and coalesce); across processes the sweep takes
+a database lock and a second one skips its turn (services/sweeps.py). A sweep that takes
+longer than its interval is logged.
 """
 
 import fcntl
@@ -49,15 +54,26 @@ DIGEST_HOUR, DIGEST_MINUTE = 7, 30
 def run_sweep(app: Flask) -> None:
     from .services import calendar, sweeps
 
+    started = time.monotonic()
     with app.app_context():
         try:
             result = sweeps.run()
-            calendar.announce_missing_notice()  # once a year, from 1 November
+            if not result.skipped:
+                calendar.announce_missing_notice()  # once a year, from 1 November
             db.session.commit()
             log.info("sweep: %s", result)
         except Exception:
             db.session.rollback()
             log.exception("sweep failed; the next run tries again")
+    elapsed = time.monotonic() - started
+    if elapsed > SWEEP_MINUTES * 60:
+        log.warning(
+            "sweep took %.0f s, longer than its %d-minute interval; the next run was skipped, "
+            "not stacked",
+            elapsed,
+            SWEEP_MINUTES,
+        )
+    return elapsed
 
 
 def run_outbox(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key

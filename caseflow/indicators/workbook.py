@@ -62,6 +62,18 @@ BREAKDOWN_SHEETS = {
     "action": "按处置方式",
     "line": "按热线线路",
 }
+# Breakdowns whose every category is a column even when no case falls in it, headed by
+# the form's Chinese words (never a code such as `unknown`).
+FIXED_COLUMNS = {
+    "sex": {"F": "女", "M": "男", "unknown": "不详"},
+    "age": {
+        "0-5": "0—5岁",
+        "6-13": "6—13岁",
+        "14-17": "14—17岁",
+        "18+": "18岁及以上",
+        "unknown": "年龄不详",
+    },
+}
 NOTES_SHEET = "指标说明"
 FORBIDDEN_IN_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
 BOLD = Font(bold=True)
@@ -249,6 +261,10 @@ class _Builder:
                 columns.setdefault(item["key"], item["label"])
             self.step()
         keys = _ordered(by, columns, results)
+        fixed = FIXED_COLUMNS.get(by)
+        if fixed is not None:
+            keys = [*fixed, *(k for k in keys if k not in fixed)]
+            columns = {**columns, **fixed}
         header = ["指标编号", "指标名称", "单位", *[str(columns[k]) for k in keys]]
         widths = [10, 40, 8, *[12] * len(keys)]
         ws = self.sheet(name, self.title(None, name), header, widths)

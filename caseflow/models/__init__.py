@@ -4,7 +4,17 @@ from .admin import AdminEvent, RuleOverride, RuleOverrideChange
 from .attachment import Attachment
 from .audit import AuditCheckpoint, AuditVerification
 from .calendar import CalendarChange, CalendarDay, CalendarYear
-from .case import AccessLog, Case, CaseCounter, Deadline, Event, Person, Referral, Visit
+from .case import (
+    AccessLog,
+    Case,
+    CaseCounter,
+    Deadline,
+    Event,
+    Person,
+    Referral,
+    SweepLock,
+    Visit,
+)
 from .domestic_violence import DvIncident, ProtectionOrder
 from .geo import Jurisdiction, Organisation
 from .hotline import HotlineCall
@@ -12,13 +22,14 @@ from .indicator import ExportJob, IndicatorSubmission, Plan, PlanTarget
 from .legal_aid import LegalAid
 from .mandatory_report import MandatoryReport
 from .notification import Notification
-from .scheduler import SchedulerHeartbeat
 from .person_record import PersonLink, PersonMerge, PersonRecord, ScreeningVisit
+from .scheduler import SchedulerHeartbeat
 from .security import LoginEvent, LoginThrottle, UserSession
 from .transfer import CaseTransfer
 from .user import ApiToken, User
 
 __all__ = [
+    "SweepLock",
     "AccessLog",
     "AdminEvent",
     "RuleOverride",

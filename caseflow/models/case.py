@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -181,6 +182,21 @@ class Event(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+ESCALATE_PENDING = (
+    "status = 'missed' AND closed_at IS NULL AND (escalated_at IS NULL OR escalated_up_at IS NULL)"
+)
+
+
+class SweepLock(db.Model):
+    """The sweep's lock row on SQLite (PostgreSQL uses an advisory lock): a sweep writes
+    it first, which holds the database's one write lock until the sweep commits."""
+
+    __tablename__ = "sweep_lock"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Deadline(db.Model):
     """A legal or configured time limit, opened and met by transitions, missed by the sweep."""
 
@@ -192,6 +208,13 @@ class Deadline(db.Model):
         # ask whether a case met a deadline of a kind in time from the index alone.
         Index("ix_deadlines_kind_due", "kind", "due_at"),
         Index("ix_deadlines_case_kind_status", "case_id", "kind", "status"),
+        # The sweep reads only missed deadlines whose people are not yet told.
+        Index(
+            "ix_deadlines_to_escalate",
+            "due_at",
+            postgresql_where=text(ESCALATE_PENDING),
+            sqlite_where=text(ESCALATE_PENDING),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +238,10 @@ class Deadline(db.Model):
     provisional: Mapped[bool] = mapped_column(default=False)
     waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     waiver_reason: Mapped[str | None] = mapped_column(Text)
+    # When the sweep told the case's handlers (escalated_at) and the supervisors of its
+    # place (escalated_up_at) that this deadline was missed.
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
     referral: Mapped["Referral | None"] = relationship(back_populates="deadline")

@@ -247,6 +247,21 @@ def test_breakdown_sheets_and_small_numbers(data):
     assert mr[3:] == [3, 0, 5, 0]
 
 
+def test_sex_and_age_sheets_list_every_category_in_chinese(data):
+    """Every subject here is a girl or a boy born in 2015 (6–13): the unknown sex and the
+    other age bands are empty, and still columns, headed in Chinese."""
+    for username in ("statistician", "supervisor"):
+        book = build(username)
+        sexes = [c.value for c in book["按性别"][3]][3:]
+        assert sexes == ["女", "男", "不详"]
+        ages = [c.value for c in book["按年龄段"][3]][3:]
+        assert ages == ["0—5岁", "6—13岁", "14—17岁", "18岁及以上", "年龄不详"]
+        mr = {r[0]: r for r in rows(book["按年龄段"])}["MR-01"]
+        if username == "supervisor":
+            assert mr[3:8] == [0, 8, 0, 0, 0]
+        assert all(h.isascii() is False for h in [*sexes, *ages])
+
+
 def test_notes_sheet_and_sheet_names(data):
     book = build("statistician", plans=("500240-women-2021",))
     notes = book["指标说明"]
