@@ -181,7 +181,7 @@ def _demo_digest_readers(users) -> None:
 
 
 # Earlier years: each year two reports and one warning case, walked to closure, and one
-# protection order issued, at the times they happened, so every year of the indicator
+# protection order issued and run to its end, at the times they happened, so every year of the indicator
 # pages (the default one too) has case-derived figures.
 HISTORY_YEARS = tuple(range(2020, 2026))
 HISTORY_CHILDREN = [
@@ -200,6 +200,7 @@ def _history_time(year, month, day, hour):
 
 def _demo_history(users, orgs):
     from .services import cases, visits
+    from .services.protection_order import expire_due
 
     police, supervisor = users["police"], users["supervisor"]
     village = db.session.scalar(db.select(Jurisdiction).where(Jurisdiction.code == "500240001001"))
@@ -247,9 +248,12 @@ def _demo_history(users, orgs):
             cases.fire(police, case, "request_closure", {"summary": "查访未见再犯。"}, case.version)
             cases.fire(supervisor, case, "approve_closure", {"comment": "同意结案。"}, case.version)
             _clock(_history_time(year, 7, 6, 9))
-            _demo_order(
+            order = _demo_order(
                 users["womens_federation"], users["court_liaison"], village, HISTORY_PO, None
             )
+            # The order ran its term; the sweep of the day after ended it.
+            _clock(order.protection_order.expires_at + timedelta(hours=1))
+            expire_due()
     finally:
         timeutil.set_clock(None)
 

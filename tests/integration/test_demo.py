@@ -37,7 +37,7 @@ def test_the_full_demo_loads_with_honest_timelines(clean):
         assert sorted(by_type["protection_order"]) == sorted(
             ["drafted", *(spec[3] for spec in PO_CASES)]
         )
-        # Earlier years: two reports and a warning case closed, an order issued, each year.
+        # Earlier years: two reports and a warning case closed, an order run to its end.
         years = {}
         for case_type, state, created_at in states:
             year = timeutil.to_local(created_at).year
@@ -50,14 +50,14 @@ def test_the_full_demo_loads_with_honest_timelines(clean):
                 ("dv_warning", "closed"),
                 ("mandatory_report", "closed"),
                 ("mandatory_report", "closed"),
-                ("protection_order", "in_force"),
+                ("protection_order", "ended"),
             ], year
         for case in db.session.scalars(select(Case)):
             assert verify_chain(case.id) is None, case.number
         # Walking the demo at past times leaves the clock as it found it.
         assert timeutil._clock_override is None
-        in_force = db.session.scalars(select(Case).where(Case.state == "in_force")).all()
-        assert any(c.protection_order.expires_at > timeutil.now() for c in in_force)
+        in_force = db.session.scalar(select(Case).where(Case.state == "in_force"))
+        assert in_force.protection_order.expires_at > timeutil.now()
         escalated = db.session.scalar(select(Case).where(Case.state == "escalated"))
         assert escalated.last_event("order_started") is not None
         assert db.session.scalar(select(func.count()).select_from(Case)) == len(states)
