@@ -227,3 +227,19 @@ def test_the_diagram_library_loads_only_on_the_diagram_pages(chromium, server):
     assert "immutable" in response.headers["cache-control"]
     assert response.headers.get("content-encoding") == "gzip"
     context.close()
+
+
+def test_the_hotline_matches_sit_above_or_beside_the_save_button(chromium, server):
+    context, page = session(chromium, server, "hotline", width=360, height=740)
+    page.goto("/hotline/calls/new")
+    matches = page.locator("#matches").bounding_box()
+    save = page.locator("#save-call").bounding_box()
+    # On a phone: just above the button.
+    assert matches["y"] + matches["height"] <= save["y"] <= matches["y"] + matches["height"] + 80
+    page.set_viewport_size({"width": 1280, "height": 800})
+    matches = page.locator("#matches").bounding_box()
+    form = page.locator("#call-form").bounding_box()
+    save = page.locator("#save-call").bounding_box()
+    # On a desktop: beside the form, the button under it.
+    assert matches["x"] >= form["x"] + form["width"] and save["x"] < matches["x"]
+    context.close()
