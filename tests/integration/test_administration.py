@@ -728,3 +728,28 @@ def test_a_unit_taking_no_referrals_is_refused(client, world):
         to_orgs=[api.org_id("石柱县统计局")],
         reason="统计。",
     )
+
+
+def test_the_case_page_offers_the_directory(client, world):
+    from tests.integration.test_api import Api, create
+
+    api = Api(client)
+    case = create(api)
+    api.act("police", case["id"], "accept", comment="已受理。")
+    api.act("police", case["id"], "start_verification", verifier=api.user_id("child_supervisor"))
+    api.act(
+        "child_supervisor",
+        case["id"],
+        "verify",
+        findings="属实。",
+        risk_level="high",
+        confirmed_situations=[4],
+    )
+    login(client, "police")
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    picker = page.split('class="mb-3 referral-picker"')[1].split("</fieldset>")[0]
+    assert 'class="form-control form-control-sm mb-2 referral-search"' in picker
+    assert picker.index("城南社区居民委员会") < picker.index("西沱派出所")
+    assert picker.index("南宾街道办事处") < picker.index("西沱镇人民政府")
+    assert "统计局" not in picker and 'data-serves-case="true"' in picker
+    assert "js/referral_picker.js" in page and "<script>" not in page
