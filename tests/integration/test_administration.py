@@ -753,3 +753,55 @@ def test_the_case_page_offers_the_directory(client, world):
     assert picker.index("南宾街道办事处") < picker.index("西沱镇人民政府")
     assert "统计局" not in picker and 'data-serves-case="true"' in picker
     assert "js/referral_picker.js" in page and "<script>" not in page
+
+
+def test_an_inactive_place_is_not_offered_for_a_new_case(client, world):
+    from caseflow.forms.places import PlaceForm
+
+    headers = api_token(client, "admin")
+    township = place_id_app(client, "500240001")
+    with client.application.test_request_context():
+        offered = [
+            c.value
+            for c in PlaceForm(meta={"csrf": False}).setup(user("police")).jurisdiction.choices
+        ]
+    assert "500240001002" in offered and VILLAGE in offered
+    off = client.patch(
+        f"/api/v1/admin/places/{place_id_app(client, '500240001002')}",
+        headers=headers,
+        json={"active": False},
+    )
+    assert off.status_code == 200
+    with client.application.test_request_context():
+        offered = [
+            c.value
+            for c in PlaceForm(meta={"csrf": False}).setup(user("police")).jurisdiction.choices
+        ]
+    assert "500240001002" not in offered and VILLAGE in offered
+    client.patch(f"/api/v1/admin/places/{township}", headers=headers, json={"active": False})
+    with client.application.test_request_context():
+        offered = [
+            c.value
+            for c in PlaceForm(meta={"csrf": False}).setup(user("police")).jurisdiction.choices
+        ]
+    assert VILLAGE not in offered  # a village below a deactivated township
+    with client.application.app_context():
+        assert db.session.get(Jurisdiction, township).code == "500240001"  # kept, code unchanged
+
+
+def test_the_log_page_shows_who_what_before_and_after(client, world):
+    headers = api_token(client, "admin")
+    response = client.patch(
+        f"/api/v1/admin/organisations/{world['unit']}",
+        headers=headers,
+        json={"phone": "023-7333 0110", "hours": "全天"},
+    )
+    assert response.status_code == 200
+    login(client, "admin")
+    page = client.get("/admin/log").get_data(as_text=True)
+    row = page.split('data-action="organisation.edit"')[1].split("</tr>")[0]
+    assert "修改单位" in row and "系统管理员" in row and "南宾派出所" in row
+    assert "023-7333 0110" in row and "全天" in row
+    login(client, "admin_wanzhou")
+    page = client.get("/admin/log").get_data(as_text=True)
+    assert 'data-action="organisation.edit"' not in page
