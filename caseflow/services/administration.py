@@ -459,7 +459,7 @@ def create_organisation(actor: User, data: dict) -> Organisation:
     _known(data, ORG_FIELDS)
     fields = _org_fields(county, None, data)
     org = Organisation(**fields)
-    if "serves" not in fields:
+    if not fields.get("serves"):  # a unit serves at least its own place
         org.serves = [fields["jurisdiction"]]
     db.session.add(org)
     db.session.flush()

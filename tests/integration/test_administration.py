@@ -805,3 +805,43 @@ def test_the_log_page_shows_who_what_before_and_after(client, world):
     login(client, "admin_wanzhou")
     page = client.get("/admin/log").get_data(as_text=True)
     assert 'data-action="organisation.edit"' not in page
+
+
+def test_unit_and_place_pages_show_refusals_and_save_nothing(client, world):
+    login(client, "admin")
+    token = csrf_token(client, "/admin/units")
+    with client.application.app_context():
+        units, places = count(Organisation), count(Jurisdiction)
+    page = client.post(
+        "/admin/units",
+        data={"csrf_token": token, "name": "无地单位", "type": "other", "jurisdiction_id": ""},
+    )
+    assert page.status_code == 422 and "单位必须有所在区划" in page.get_data(as_text=True)
+    assert 'value="无地单位"' in page.get_data(as_text=True)  # what was typed is kept
+    page = client.post(
+        "/admin/places",
+        data={"csrf_token": token, "code": "5002400010", "name": "短码村", "level": "village"},
+    )
+    assert page.status_code == 422 and "12 位" in page.get_data(as_text=True)
+    village = place_id_app(client, VILLAGE)
+    filed = client.post("/api/v1/cases", headers=api_token(client, "child_director"), json=report())
+    assert filed.status_code == 201
+    page = client.post(f"/admin/places/{village}/delete", data={"csrf_token": token})
+    assert page.status_code == 409 and "停用" in page.get_data(as_text=True)
+    with client.application.app_context():
+        assert count(Organisation) == units and count(Jurisdiction) == places
+        assert not count(AdminEvent)
+    created = client.post(
+        "/admin/units",
+        data={
+            "csrf_token": token,
+            "name": "新社工站",
+            "type": "social_work",
+            "jurisdiction_id": str(world["place"]),
+            "referable": "1",
+        },
+    )
+    assert created.status_code == 302
+    with client.application.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == "新社工站"))
+        assert [p.code for p in org.serves] == ["500240001"] and org.referable
