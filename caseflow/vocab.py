@@ -221,6 +221,20 @@ DEADLINE_KINDS = {
     "penalty_decision_due": _l("Decision on the public-order case"),
 }
 
+# Rule-pack entries that are another length of a deadline kind (an extension, an urgent
+# ruling, a local verifier): shown by name on the rules pages, never by their key.
+RULE_ENTRIES = {
+    "verify_due_extended": _l("Verification, extended (verification needed)"),
+    "verify_due_complex": _l("Verification, extended (major or complex case)"),
+    "verify_due_local": _l("Verification by civil affairs or the township supervisor"),
+    "criticism_visit_due": _l("Visit after criticism and education"),
+    "penalty_decision_due_extended": _l("Decision on the public-order case, extended"),
+    "police_review_decision_due_extended": _l(
+        "Decision on the reconsideration of not opening a case, extended"
+    ),
+    "ruling_due_urgent": _l("Court ruling on the protection order, urgent"),
+}
+
 # Timeline entries that are not workflow steps.
 EVENT_LABELS = {
     "visit_recorded": _l("Visit recorded"),

@@ -660,8 +660,12 @@ def test_an_override_applies_to_the_next_deadline(client, world):
     row = page.split('data-kind="accept_due"')[1].split("</tr>")[0]
     assert 'data-origin="override"' in row and "本街道规定" in row
     assert client.application.config["RULE_PACK"] not in page
+    # Every rule by its name, never by the pack's key.
+    assert ">verify_due_extended<" not in page and ">ruling_due_urgent<" not in page
+    assert "核实（需要核实的延长）" in page
     page = client.get(f"/admin/overrides?place={world['place']}").get_data(as_text=True)
     assert 'id="override-history"' in page and "本街道规定" in page
+    assert ">verify_due_local<" not in page and ">criticism_visit_due<" not in page
     # Removed: the default applies again, and the removal is in the history.
     gone = client.delete(f"/api/v1/admin/places/{world['place']}/rules/accept_due", headers=headers)
     assert gone.status_code == 204
