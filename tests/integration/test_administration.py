@@ -849,3 +849,15 @@ def test_unit_and_place_pages_show_refusals_and_save_nothing(client, world):
     with client.application.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.name == "新社工站"))
         assert [p.code for p in org.serves] == ["500240001"] and org.referable
+
+
+def test_the_command_keeps_the_last_administrator(clean, world):
+    runner = clean.test_cli_runner()
+    result = runner.invoke(args=["deactivate-user", "admin"])
+    assert result.exit_code != 0
+    with clean.app_context():
+        assert user("admin").active
+    result = runner.invoke(args=["deactivate-user", "hotline"])
+    assert result.exit_code == 0, result.output
+    with clean.app_context():
+        assert not user("hotline").active
