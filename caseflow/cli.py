@@ -252,8 +252,20 @@ def register_commands(app: Flask) -> None:
     def deactivate_user(username):
         """Deactivate a user: no more logins; every session and API token ends now."""
         from .security import accounts
+        from .services import administration
+        from .services.errors import ServiceError
 
-        accounts.deactivate(_user(username))
+        user = _user(username)
+        county = administration.county_of(user)
+        try:
+            if county is not None:
+                administration.keep_an_admin(county, user)
+        except ServiceError:
+            raise click.ClickException(
+                "这是本县（区）最后一名在用的管理员，不能停用 / "
+                "the county's last active administrator cannot be deactivated"
+            ) from None
+        accounts.deactivate(user)
         db.session.commit()
         click.echo(f"已停用 / deactivated {username}; sessions and tokens ended.")
 

@@ -402,3 +402,19 @@ PATHS: dict = {
         }
     },
 }
+
+
+def _inline_parameters(paths: dict) -> dict:
+    """Each operation lists its own path parameters (as the rest of the document does)."""
+    out = {}
+    for path, item in paths.items():
+        shared = item.get("parameters", [])
+        out[path] = {
+            method: {**op, "parameters": shared + op.get("parameters", [])}
+            for method, op in item.items()
+            if method != "parameters"
+        }
+    return out
+
+
+PATHS = _inline_parameters(PATHS)

@@ -224,17 +224,18 @@ DEADLINE_KINDS = {
 
 # Every entry of the rule pack, by name: the deadlines, and the variants and reminders the
 # pack keeps beside them (an extended period, a local rule, a reminder before expiry).
-RULE_KINDS = {
-    **DEADLINE_KINDS,
-    "verify_due_extended": _l("Verification, extended"),
-    "verify_due_complex": _l("Verification of a complex case"),
-    "verify_due_local": _l("Verification by civil affairs or the child supervisor"),
+# Rule-pack entries that are another length of a deadline kind (an extension, an urgent
+# ruling, a local verifier): shown by name on the rules pages, never by their key.
+RULE_ENTRIES = {
+    "verify_due_extended": _l("Verification, extended (verification needed)"),
+    "verify_due_complex": _l("Verification, extended (major or complex case)"),
+    "verify_due_local": _l("Verification by civil affairs or the township supervisor"),
     "criticism_visit_due": _l("Visit after criticism and education"),
     "penalty_decision_due_extended": _l("Decision on the public-order case, extended"),
     "police_review_decision_due_extended": _l(
         "Decision on the reconsideration of not opening a case, extended"
     ),
-    "ruling_due_urgent": _l("Court ruling on an urgent protection order"),
+    "ruling_due_urgent": _l("Court ruling on the protection order, urgent"),
     "order_expiry": _l("Reminder before a protection order expires"),
 }
 

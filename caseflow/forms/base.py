@@ -37,6 +37,18 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, text) for value, text in items]
 
 
+def open_places(places: list) -> list:
+    """The places offered for something new: neither the place nor a place above it has
+    been deactivated by an administrator (services/administration.py)."""
+    from ..extensions import db
+    from ..models import Jurisdiction
+
+    closed = db.session.scalars(
+        db.select(Jurisdiction.path).where(Jurisdiction.active.is_(False))
+    ).all()
+    return [p for p in places if not any(p.path.startswith(c) for c in closed)]
+
+
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 

@@ -24,6 +24,7 @@ from .base import (
     normalise_id_number,
     normalise_phone,
     not_future,
+    open_places,
     phone,
 )
 
@@ -87,6 +88,7 @@ class HotlineCallForm(BaseForm):
             .where(Jurisdiction.level == "village", Jurisdiction.path.startswith(base.path))
             .order_by(Jurisdiction.path)
         ).all()
+        villages = open_places(villages)
         self.jurisdiction.choices = choices([("", "—"), *((v.code, v.full_name) for v in villages)])
         return self
 

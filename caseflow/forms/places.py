@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired
 
 from ..extensions import db
 from ..models import Jurisdiction
-from .base import BaseForm, choices
+from .base import BaseForm, choices, open_places
 
 REQUIRED = _l("This field is required.")
 
@@ -23,6 +23,7 @@ class PlaceForm(BaseForm):
             .where(Jurisdiction.level == "village", Jurisdiction.path.startswith(base.path))
             .order_by(Jurisdiction.path)
         ).all()
+        villages = open_places(villages)
         options = [(v.code, v.full_name) for v in villages]
         if len(villages) == 1:
             # The user's only choice is no guess; with several, none is pre-selected.

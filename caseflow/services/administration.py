@@ -206,7 +206,7 @@ def _active_admins(county: Jurisdiction) -> int:
     )
 
 
-def _keep_an_admin(county: Jurisdiction, user: User) -> None:
+def keep_an_admin(county: Jurisdiction, user: User) -> None:
     if user.role == "admin" and user.active and _active_admins(county) <= 1:
         raise StateConflict(
             _l("This is the county's last active administrator: appoint another one first.")
@@ -279,7 +279,7 @@ def update_user(actor: User, user: User, data: dict) -> User:
     errors: dict = {}
     fields = _user_fields(county, data, errors, creating=False)
     if fields.get("role", user.role) != "admin":
-        _keep_an_admin(county, user)
+        keep_an_admin(county, user)
     _raise(errors)
     before = user_snapshot(user)
     for name, value in fields.items():
@@ -299,7 +299,7 @@ def deactivate_user(actor: User, user: User) -> None:
     county = require_admin(actor)
     if not user.active:
         raise StateConflict(_l("This account is already inactive."))
-    _keep_an_admin(county, user)
+    keep_an_admin(county, user)
     before = user_snapshot(user)
     accounts.deactivate(user)
     record(actor, "user.deactivate", "user", user.id, user.username, before, user_snapshot(user))
@@ -459,7 +459,7 @@ def create_organisation(actor: User, data: dict) -> Organisation:
     _known(data, ORG_FIELDS)
     fields = _org_fields(county, None, data)
     org = Organisation(**fields)
-    if "serves" not in fields:
+    if not fields.get("serves"):  # a unit serves at least its own place
         org.serves = [fields["jurisdiction"]]
     db.session.add(org)
     db.session.flush()

@@ -38,6 +38,16 @@ ACTIONS = {
 
 
 @bp.app_template_global()
+def rule_label(kind: str) -> str:
+    """A rule-pack entry by its name: a deadline kind or another length of one."""
+    from .. import vocab
+
+    if kind in vocab.RULE_ENTRIES:
+        return str(vocab.RULE_ENTRIES[kind])
+    return vocab.label(vocab.DEADLINE_KINDS, kind)
+
+
+@bp.app_template_global()
 def admin_action_label(action: str) -> str:
     return str(ACTIONS.get(action, action))
 

@@ -660,8 +660,12 @@ def test_an_override_applies_to_the_next_deadline(client, world):
     row = page.split('data-kind="accept_due"')[1].split("</tr>")[0]
     assert 'data-origin="override"' in row and "本街道规定" in row
     assert client.application.config["RULE_PACK"] not in page
+    # Every rule by its name, never by the pack's key.
+    assert ">verify_due_extended<" not in page and ">ruling_due_urgent<" not in page
+    assert "核实（需要核实的延长）" in page
     page = client.get(f"/admin/overrides?place={world['place']}").get_data(as_text=True)
     assert 'id="override-history"' in page and "本街道规定" in page
+    assert ">verify_due_local<" not in page and ">criticism_visit_due<" not in page
     # Removed: the default applies again, and the removal is in the history.
     gone = client.delete(f"/api/v1/admin/places/{world['place']}/rules/accept_due", headers=headers)
     assert gone.status_code == 204
@@ -728,3 +732,132 @@ def test_a_unit_taking_no_referrals_is_refused(client, world):
         to_orgs=[api.org_id("石柱县统计局")],
         reason="统计。",
     )
+
+
+def test_the_case_page_offers_the_directory(client, world):
+    from tests.integration.test_api import Api, create
+
+    api = Api(client)
+    case = create(api)
+    api.act("police", case["id"], "accept", comment="已受理。")
+    api.act("police", case["id"], "start_verification", verifier=api.user_id("child_supervisor"))
+    api.act(
+        "child_supervisor",
+        case["id"],
+        "verify",
+        findings="属实。",
+        risk_level="high",
+        confirmed_situations=[4],
+    )
+    login(client, "police")
+    page = client.get(f"/cases/{case['id']}").get_data(as_text=True)
+    picker = page.split('class="mb-3 referral-picker"')[1].split("</fieldset>")[0]
+    assert 'class="form-control form-control-sm mb-2 referral-search"' in picker
+    assert picker.index("城南社区居民委员会") < picker.index("西沱派出所")
+    assert picker.index("南宾街道办事处") < picker.index("西沱镇人民政府")
+    assert "统计局" not in picker and 'data-serves-case="true"' in picker
+    assert "js/referral_picker.js" in page and "<script>" not in page
+
+
+def test_an_inactive_place_is_not_offered_for_a_new_case(client, world):
+    from caseflow.forms.places import PlaceForm
+
+    headers = api_token(client, "admin")
+    township = place_id_app(client, "500240001")
+    with client.application.test_request_context():
+        offered = [
+            c.value
+            for c in PlaceForm(meta={"csrf": False}).setup(user("police")).jurisdiction.choices
+        ]
+    assert "500240001002" in offered and VILLAGE in offered
+    off = client.patch(
+        f"/api/v1/admin/places/{place_id_app(client, '500240001002')}",
+        headers=headers,
+        json={"active": False},
+    )
+    assert off.status_code == 200
+    with client.application.test_request_context():
+        offered = [
+            c.value
+            for c in PlaceForm(meta={"csrf": False}).setup(user("police")).jurisdiction.choices
+        ]
+    assert "500240001002" not in offered and VILLAGE in offered
+    client.patch(f"/api/v1/admin/places/{township}", headers=headers, json={"active": False})
+    with client.application.test_request_context():
+        offered = [
+            c.value
+            for c in PlaceForm(meta={"csrf": False}).setup(user("police")).jurisdiction.choices
+        ]
+    assert VILLAGE not in offered  # a village below a deactivated township
+    with client.application.app_context():
+        assert db.session.get(Jurisdiction, township).code == "500240001"  # kept, code unchanged
+
+
+def test_the_log_page_shows_who_what_before_and_after(client, world):
+    headers = api_token(client, "admin")
+    response = client.patch(
+        f"/api/v1/admin/organisations/{world['unit']}",
+        headers=headers,
+        json={"phone": "023-7333 0110", "hours": "全天"},
+    )
+    assert response.status_code == 200
+    login(client, "admin")
+    page = client.get("/admin/log").get_data(as_text=True)
+    row = page.split('data-action="organisation.edit"')[1].split("</tr>")[0]
+    assert "修改单位" in row and "系统管理员" in row and "南宾派出所" in row
+    assert "023-7333 0110" in row and "全天" in row
+    login(client, "admin_wanzhou")
+    page = client.get("/admin/log").get_data(as_text=True)
+    assert 'data-action="organisation.edit"' not in page
+
+
+def test_unit_and_place_pages_show_refusals_and_save_nothing(client, world):
+    login(client, "admin")
+    token = csrf_token(client, "/admin/units")
+    with client.application.app_context():
+        units, places = count(Organisation), count(Jurisdiction)
+    page = client.post(
+        "/admin/units",
+        data={"csrf_token": token, "name": "无地单位", "type": "other", "jurisdiction_id": ""},
+    )
+    assert page.status_code == 422 and "单位必须有所在区划" in page.get_data(as_text=True)
+    assert 'value="无地单位"' in page.get_data(as_text=True)  # what was typed is kept
+    page = client.post(
+        "/admin/places",
+        data={"csrf_token": token, "code": "5002400010", "name": "短码村", "level": "village"},
+    )
+    assert page.status_code == 422 and "12 位" in page.get_data(as_text=True)
+    village = place_id_app(client, VILLAGE)
+    filed = client.post("/api/v1/cases", headers=api_token(client, "child_director"), json=report())
+    assert filed.status_code == 201
+    page = client.post(f"/admin/places/{village}/delete", data={"csrf_token": token})
+    assert page.status_code == 409 and "停用" in page.get_data(as_text=True)
+    with client.application.app_context():
+        assert count(Organisation) == units and count(Jurisdiction) == places
+        assert not count(AdminEvent)
+    created = client.post(
+        "/admin/units",
+        data={
+            "csrf_token": token,
+            "name": "新社工站",
+            "type": "social_work",
+            "jurisdiction_id": str(world["place"]),
+            "referable": "1",
+        },
+    )
+    assert created.status_code == 302
+    with client.application.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == "新社工站"))
+        assert [p.code for p in org.serves] == ["500240001"] and org.referable
+
+
+def test_the_command_keeps_the_last_administrator(clean, world):
+    runner = clean.test_cli_runner()
+    result = runner.invoke(args=["deactivate-user", "admin"])
+    assert result.exit_code != 0
+    with clean.app_context():
+        assert user("admin").active
+    result = runner.invoke(args=["deactivate-user", "hotline"])
+    assert result.exit_code == 0, result.output
+    with clean.app_context():
+        assert not user("hotline").active

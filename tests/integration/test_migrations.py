@@ -200,8 +200,12 @@ def keep_only_what_0005_knows() -> None:
     from sqlalchemy import delete
 
     from caseflow.models import Organisation, User
+    from caseflow.models.geo import organisation_places
 
     later_orgs = select(Organisation.id).where(Organisation.type.not_in(ORG_TYPES_0005))
+    db.session.execute(
+        delete(organisation_places).where(organisation_places.c.organisation_id.in_(later_orgs))
+    )
     db.session.execute(
         delete(User).where(User.role.not_in(ROLES_0005) | User.organisation_id.in_(later_orgs))
     )
