@@ -224,6 +224,8 @@ class PostgresLock:
         return bool(taken)
 
     def alive(self) -> bool:
+        if self.connection is None:
+            return False
         try:
             held = self.connection.execute(
                 text(
@@ -239,8 +241,11 @@ class PostgresLock:
             return False
 
     def release(self) -> None:
+        """Close the connection itself (not back to the pool, where the session lock would
+        stay held)."""
         if self.connection is not None:
             try:
+                self.connection.invalidate()
                 self.connection.close()
             finally:
                 self.connection = None
