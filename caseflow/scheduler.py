@@ -240,6 +240,8 @@ class PostgresLock:
         return bool(taken)
 
     def alive(self) -> bool:
+        if self.connection is None:
+            return False
         try:
             held = self.connection.execute(
                 text(
@@ -255,8 +257,11 @@ class PostgresLock:
             return False
 
     def release(self) -> None:
+        """Close the connection itself (not back to the pool, where the session lock would
+        stay held)."""
         if self.connection is not None:
             try:
+                self.connection.invalidate()
                 self.connection.close()
             finally:
                 self.connection = None
@@ -347,8 +352,10 @@ def run(app: Flask, echo: Callable[[str], None] = log.info) -> int:
         db.session.remove()
     echo(f"调度进程已取得锁 / scheduler lock taken by {instance}")
     try:
-        catch_up(app)
         scheduler = build(app, lock=lock, instance=instance, started_at=started_at)
+        # The catch-up runs as the first job, so the heartbeat goes on beside it however
+        # long it takes (a day of a large county's deadlines).
+        scheduler.add_job(catch_up, args=[app], id="catch_up", replace_existing=True)
         echo("scheduler started (jobs: sweep, outbox, exports, heartbeat, digest, audit)")
         scheduler.start()
     finally:
