@@ -246,6 +246,42 @@ def link(actor: User, case: Case, party: Person, record_id) -> PersonLink:
     return new
 
 
+LINKABLE_ROLES = ("subject", "abuser", "respondent", "applicant", "guardian")
+
+
+def links_requested(value) -> dict:
+    """The `person_links` of a case's creation: {role: record id or None (a new record)}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed(fields={"person_links": [_l("An object of roles and persons.")]})
+    for role, record_id in value.items():
+        if role not in LINKABLE_ROLES:
+            raise ValidationFailed(fields={f"person_links.{role}": [_l("Unknown role.")]})
+        if record_id is not None and (
+            isinstance(record_id, bool) or not isinstance(record_id, int)
+        ):
+            raise ValidationFailed(
+                fields={f"person_links.{role}": [_l("Must be a whole number or null.")]}
+            )
+    return value
+
+
+def link_on_creation(actor: User, case: Case, links: dict) -> None:
+    for role, record_id in links.items():
+        party = case.person(role)
+        if party is None:
+            raise ValidationFailed(
+                fields={f"person_links.{role}": [_l("No such party in this case.")]}
+            )
+        try:
+            link(actor, case, party, record_id)
+        except ValidationFailed:
+            raise ValidationFailed(
+                fields={f"person_links.{role}": [_l("No such person in your scope.")]}
+            ) from None
+
+
 # --- merge and undo ----------------------------------------------------------------------
 
 
