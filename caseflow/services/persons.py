@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import policy, timeutil
 from ..deadlines.rules import load
@@ -494,6 +495,10 @@ def high_risk_households(user: User, today: date | None = None) -> list[Househol
     today = today or timeutil.to_local(timeutil.now()).date()
     cases = db.session.scalars(
         select(Case)
+        .options(
+            selectinload(Case.persons).selectinload(Person.link),
+            selectinload(Case.jurisdiction),
+        )
         .where(
             Case.type.in_(DV_TYPES),
             policy.scope(user),
