@@ -1440,7 +1440,7 @@ def _document() -> dict:
         "security": [{"bearerAuth": []}],
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": schemas()
+            "schemas": openapi_persons.with_person_links(schemas(), CREATE_SCHEMAS.values())
             | openapi_auth.SCHEMAS
             | openapi_hotline.SCHEMAS
             | openapi_review.SCHEMAS

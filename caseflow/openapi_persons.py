@@ -31,6 +31,24 @@ NO_PERSON = _error(
     "a person known only outside it gets the same answer."
 )
 
+# The link field of a case's creation (POST /api/v1/cases): merged into each create schema.
+PERSON_LINKS = {
+    "type": "object",
+    "description": "Optional: the persons the caller chose for the new case's parties, by "
+    "role (subject, abuser, respondent, applicant): a person record from "
+    "GET /api/v1/person-proposals, or null for a new record. A party left out stays "
+    "unlinked (its proposals are on the case); nothing is linked silently.",
+    "additionalProperties": {"type": "integer", "nullable": True},
+}
+
+
+def with_person_links(schemas: dict, names) -> dict:
+    """The create schemas with the person_links field."""
+    for name in names:
+        schemas[name]["properties"]["person_links"] = PERSON_LINKS
+    return schemas
+
+
 SCHEMAS: dict = {
     "PersonProposal": {
         "type": "object",

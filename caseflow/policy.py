@@ -353,6 +353,7 @@ FREE_TEXT_FIELDS: dict[str, frozenset[str]] = {
     "ProtectionOrder": frozenset({"measures_other", "rejection_reason"}),
     "LegalAid": frozenset({"materials_requested", "denial_reason", "outcome"}),
     "HotlineCall": frozenset({"summary", "action_note", "callback_note"}),
+    "ScreeningVisit": frozenset({"note"}),  # a high-risk household's screening (persons.py)
     # A staff member's name next to a step is no free text, but the reporter is often the
     # user who submitted the report: hidden from a reader who may not see the reporter.
     "User": frozenset({"display_name"}),

@@ -298,6 +298,8 @@ def case_detail(user: User, case: Case) -> dict:
             "visits": [visit(v) for v in case.visits],
         }
     )
+    if real.subject is not None:  # the same entry as in `persons`, with its person record
+        data["subject"] = next(p for p in data["persons"] if p["party_id"] == real.subject.id)
     return data
 
 

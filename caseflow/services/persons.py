@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import policy, timeutil
 from ..deadlines.rules import load
@@ -246,6 +247,42 @@ def link(actor: User, case: Case, party: Person, record_id) -> PersonLink:
     return new
 
 
+LINKABLE_ROLES = ("subject", "abuser", "respondent", "applicant", "guardian")
+
+
+def links_requested(value) -> dict:
+    """The `person_links` of a case's creation: {role: record id or None (a new record)}."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationFailed(fields={"person_links": [_l("An object of roles and persons.")]})
+    for role, record_id in value.items():
+        if role not in LINKABLE_ROLES:
+            raise ValidationFailed(fields={f"person_links.{role}": [_l("Unknown role.")]})
+        if record_id is not None and (
+            isinstance(record_id, bool) or not isinstance(record_id, int)
+        ):
+            raise ValidationFailed(
+                fields={f"person_links.{role}": [_l("Must be a whole number or null.")]}
+            )
+    return value
+
+
+def link_on_creation(actor: User, case: Case, links: dict) -> None:
+    for role, record_id in links.items():
+        party = case.person(role)
+        if party is None:
+            raise ValidationFailed(
+                fields={f"person_links.{role}": [_l("No such party in this case.")]}
+            )
+        try:
+            link(actor, case, party, record_id)
+        except ValidationFailed:
+            raise ValidationFailed(
+                fields={f"person_links.{role}": [_l("No such person in your scope.")]}
+            ) from None
+
+
 # --- merge and undo ----------------------------------------------------------------------
 
 
@@ -458,6 +495,10 @@ def high_risk_households(user: User, today: date | None = None) -> list[Househol
     today = today or timeutil.to_local(timeutil.now()).date()
     cases = db.session.scalars(
         select(Case)
+        .options(
+            selectinload(Case.persons).selectinload(Person.link),
+            selectinload(Case.jurisdiction),
+        )
         .where(
             Case.type.in_(DV_TYPES),
             policy.scope(user),

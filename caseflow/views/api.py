@@ -32,6 +32,7 @@ from ..forms import (
 )
 from ..models import ApiToken, Organisation, Referral
 from ..services import cases as case_service
+from ..services import persons as person_service
 from ..services import queries
 from ..services import referrals as referral_service
 from ..services import visits as visit_service
@@ -300,8 +301,10 @@ def create_case():
     workflow = WORKFLOWS[case_type]
     if user.role not in workflow.step(workflow.initial_trigger).roles:
         raise Forbidden(GUARD_MESSAGES["role"])
+    links = person_service.links_requested(body.pop("person_links", None))
     form = validated(from_json(CREATE_FORMS[case_type], body).setup(user))
     case = case_service.create_case(user, case_type, form.to_data())
+    person_service.link_on_creation(user, case, links)  # the persons the caller chose
     log_access(user, case, "api_detail", what="create")
     commit()
     response = jsonify(_with_warnings(presenters.case_detail(user, case), case, form.data))

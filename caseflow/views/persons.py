@@ -349,11 +349,11 @@ def _merge_json(row: PersonMerge) -> dict:
     }
 
 
-@api_bp.get("/persons/<int:record_id>")
+@api_bp.get("/persons/<int:person_id>")
 @token_required
-def api_person(record_id):
+def api_person(person_id):
     user = g.api_user
-    record = _api_record(user, record_id)
+    record = _api_record(user, person_id)
     if record.merged_into_id is not None:
         record = _api_record(user, record.merged_into_id)
     data = _person_json(user, record)
@@ -361,12 +361,12 @@ def api_person(record_id):
     return jsonify(data)
 
 
-@api_bp.post("/persons/<int:record_id>/merge")
+@api_bp.post("/persons/<int:person_id>/merge")
 @token_required
-def api_merge_person(record_id):
+def api_merge_person(person_id):
     user = g.api_user
     body = json_body()
-    record = _api_record(user, record_id)
+    record = _api_record(user, person_id)
     other = body.get("other_id")
     if isinstance(other, bool) or not isinstance(other, int):
         other = None

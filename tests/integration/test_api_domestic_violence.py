@@ -2174,7 +2174,9 @@ def _ref_name(schema: dict) -> str:
 def _check_body(schemas: dict, schema: dict, form_class, where: str) -> None:
     fields = _form_fields(form_class)
     extra = {"type"} if where in CREATE_TYPES else set()
-    assert set(schema["properties"]) == set(fields) | extra, where
+    # The persons chosen from the proposals (services/persons.py) are no field of the form.
+    links = {"person_links"} if where in CREATE_TYPES else set()
+    assert set(schema["properties"]) == set(fields) | extra | links, where
     required = {name for name, unbound in fields.items() if _required(unbound)}
     assert set(schema.get("required", [])) == required | extra, where
     assert schema["additionalProperties"] is False, where

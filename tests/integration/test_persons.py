@@ -313,3 +313,37 @@ def test_merge_and_undo_from_the_person_page(client, clean, police):
     client.post(f"/person-merges/{merge_id}/undo", data={"csrf_token": token, "reason": "有误"})
     page = client.get(f"/persons/{a}").get_data(as_text=True)
     assert one["number"] in page and two["number"] not in page
+
+
+def test_a_case_is_created_with_the_persons_the_caller_chose(client, clean, police, first):
+    _case, record = first
+    found = proposals(client, police, phone="13911112222")
+    assert [p["person_id"] for p in found] == [record]
+    body = dv_case(
+        jurisdiction=CHENGNAN,
+        call_at=(timeutil.now() - timedelta(hours=1)).isoformat(),
+        abuser={"name": "张伟", "sex": "M", "relation": "spouse"},
+        description="邻居报警。",
+        person_links={"abuser": record, "subject": None},
+    )
+    created = client.post("/api/v1/cases", json=body, headers=police)
+    assert created.status_code == 201, created.get_json()
+    case = created.get_json()
+    assert party(case, "abuser")["person_id"] == record
+    assert party(case, "subject")["person_id"] not in (None, record)
+    assert case["repeat_abuser"] is True
+    with clean.app_context():
+        from caseflow.models import Case
+
+        count = db.session.scalar(select(func.count()).select_from(Case))
+    for links, field in (
+        ({"abuser": 999999}, "person_links.abuser"),
+        ({"respondent": None}, "person_links.respondent"),  # no such party in a DV call
+        ({"reporter": None}, "person_links.reporter"),
+        ({"abuser": "x"}, "person_links.abuser"),
+    ):
+        refused = client.post("/api/v1/cases", json=body | {"person_links": links}, headers=police)
+        assert refused.status_code == 422, refused.get_json()
+        assert field in refused.get_json()["error"]["fields"]
+    with clean.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == count
