@@ -43,6 +43,9 @@ class Case(db.Model):
         Index("ix_cases_type_state", "type", "state"),
         # The list's order (urgent first, newest first): read backwards, no sort.
         Index("ix_cases_list_order", "urgent", "created_at", "id"),
+        # The same order within a type and within a state (the list's commonest filters).
+        Index("ix_cases_type_list_order", "type", "urgent", "created_at", "id"),
+        Index("ix_cases_state_list_order", "state", "urgent", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

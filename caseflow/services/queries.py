@@ -212,7 +212,7 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int, cursor
     A page reached from a neighbouring page's cursor is read by key (WHERE the list's key
     is past that page's last or first case), so deep pages cost what page 1 costs and no
     case is shown twice or skipped while new cases come in; without a cursor, by offset."""
-    conditions = [policy.scope(user)]
+    conditions = [policy.list_scope(user)]
     if filters.type:
         conditions.append(Case.type == filters.type)
     if filters.state:
