@@ -1,7 +1,7 @@
 """The reference endpoints of the benchmarks: a bare Flask app on the same database.
 
 GET /read25  reads 25 rows through an index (the newest cases by id), as JSON.
-POST /insert1 inserts one row into bench_bare_insert (created on first use) and commits.
+POST /insert1 inserts one row into bench_bare_insert (made by bench_intake.py) and commits.
 
 The engine has the application's settings (pool, JIT off per connection); nothing else.
 """
@@ -18,12 +18,6 @@ engine = create_engine(
     connect_args={"options": "-c jit=off"} if url.startswith("postgresql") else {},
 )
 app = Flask(__name__)
-
-# Made by the benchmark before the server starts (scripts/bench/_bench.py).
-BARE_TABLE = (
-    "CREATE TABLE IF NOT EXISTS bench_bare_insert "
-    "(id serial PRIMARY KEY, at timestamp NOT NULL DEFAULT now(), payload text)"
-)
 
 
 @app.get("/read25")
