@@ -33,6 +33,22 @@ from ._util import in_list
 from .geo import Jurisdiction, Organisation
 from .user import User
 
+# Expression indexes made on PostgreSQL only by migration 0017 (pg_trgm search): not in the
+# models, so schema comparisons leave them alone (include_object below).
+POSTGRES_ONLY_INDEXES = frozenset(
+    {
+        "ix_persons_name_trgm",
+        "ix_persons_phone_trgm",
+        "ix_cases_number_trgm",
+        "ix_persons_id_number_upper",
+    }
+)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter for comparing the models with a database."""
+    return not (type_ == "index" and reflected and name in POSTGRES_ONLY_INDEXES)
+
 
 class Case(db.Model):
     __tablename__ = "cases"
