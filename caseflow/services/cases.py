@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,10 +39,18 @@ CREATION_EVENT: dict[str, Callable] = {}
 
 
 def next_number(case_type: str) -> str:
-    """MR-2026-000123: a counter per type and year, taken under the counter row's lock."""
+    """MR-2026-000123: a counter per type and year.
+
+    On PostgreSQL the number is taken in its own short transaction (one statement on its own
+    connection, committed at once), so concurrent intakes do not queue behind the counter
+    row until each one commits; a create that fails afterwards leaves a gap, never a
+    duplicate. SQLite has one writer at a time anyway: there it is taken in the request's
+    transaction."""
     prefix = WORKFLOWS[case_type].prefix
     year = timeutil.to_local(timeutil.now()).year
     key = f"{prefix}-{year}"
+    if db.engine.dialect.name == "postgresql":
+        return f"{key}-{_allocate_apart(key):06d}"
     if db.session.get(CaseCounter, key) is None:
         try:
             with db.session.begin_nested():
@@ -55,6 +64,19 @@ def next_number(case_type: str) -> str:
         .returning(CaseCounter.value)
     ).scalar_one()
     return f"{key}-{value:06d}"
+
+
+def _allocate_apart(key: str) -> int:
+    table = CaseCounter.__table__
+    with db.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        value = conn.execute(
+            pg_insert(table)
+            .values(key=key, value=1)
+            .on_conflict_do_update(index_elements=[table.c.key], set_={"value": table.c.value + 1})
+            .returning(table.c.value)
+        ).scalar_one()
+    return value
 
 
 def create_case(actor: User, case_type: str, data: dict) -> Case:

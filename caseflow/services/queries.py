@@ -197,16 +197,20 @@ def _total(where, items: list, page: int, per_page: int, first_offset: int | Non
         return len(items), False
     if first_offset is not None and 0 < len(items) < per_page:
         return first_offset + len(items), False
+    postgres = db.engine.dialect.name == "postgresql"
+    estimate = _estimate(select(Case.id).where(where)) if postgres else None
+    if estimate is not None and estimate > 10 * COUNT_CAP:
+        return estimate, True  # far beyond the cap: counting would tell nothing more
     capped = select(func.count()).select_from(
         select(Case.id).where(where).limit(COUNT_CAP + 1).subquery()
     )
     counted = db.session.scalar(capped)
     if counted <= COUNT_CAP:
         return counted, False
-    if db.engine.dialect.name != "postgresql":
+    if not postgres:
         return db.session.scalar(select(func.count()).select_from(Case).where(where)), False
     # Never below what is known to exist.
-    return max(_estimate(select(Case.id).where(where)), COUNT_CAP + 1), True
+    return max(estimate, COUNT_CAP + 1), True
 
 
 def case_list(user: User, filters: CaseFilters, page: int, per_page: int, cursor=None):
@@ -215,7 +219,7 @@ def case_list(user: User, filters: CaseFilters, page: int, per_page: int, cursor
     A page reached from a neighbouring page's cursor is read by key (WHERE the list's key
     is past that page's last or first case), so deep pages cost what page 1 costs and no
     case is shown twice or skipped while new cases come in; without a cursor, by offset."""
-    conditions = [policy.scope(user)]
+    conditions = [policy.list_scope(user)]
     if filters.type:
         conditions.append(Case.type == filters.type)
     if filters.state:

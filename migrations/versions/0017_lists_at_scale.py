@@ -62,6 +62,8 @@ def upgrade():
     )
     op.create_index("ix_cases_next_due_at", "cases", ["next_due_at"])
     op.create_index("ix_cases_list_order", "cases", ["urgent", "created_at", "id"])
+    op.create_index("ix_cases_type_list_order", "cases", ["type", "urgent", "created_at", "id"])
+    op.create_index("ix_cases_state_list_order", "cases", ["state", "urgent", "created_at", "id"])
     for table, column in FK_INDEXES:
         op.create_index(f"ix_{table}_{column}", table, [column])
     if op.get_bind().dialect.name == "postgresql":
@@ -76,6 +78,8 @@ def downgrade():
             op.execute(f"DROP INDEX IF EXISTS {name}")
     for table, column in FK_INDEXES:
         op.drop_index(f"ix_{table}_{column}", table_name=table)
+    op.drop_index("ix_cases_state_list_order", table_name="cases")
+    op.drop_index("ix_cases_type_list_order", table_name="cases")
     op.drop_index("ix_cases_list_order", table_name="cases")
     op.drop_index("ix_cases_next_due_at", table_name="cases")
     op.drop_column("cases", "next_due_at")

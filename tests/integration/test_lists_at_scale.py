@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from caseflow import timeutil
 from caseflow.extensions import db
@@ -200,3 +200,16 @@ def test_the_page_window_is_short_whatever_the_number_of_pages():
     ]
     # An estimated total shows no last page: the next one only.
     assert queries.page_window(7, 7, True) == [1, None, 5, 6, 7, 8]
+
+
+def test_the_generator_refuses_a_database_with_real_cases(clean):
+    client = clean.test_client()
+    made = client.post("/api/v1/cases", json=_report(), headers=api_token(client, "child_director"))
+    assert made.status_code == 201
+    outcome = clean.test_cli_runner().invoke(
+        args=["generate-cases", "--n", "5", "--townships", "1"]
+    )
+    assert outcome.exit_code != 0
+    assert "非合成案例" in outcome.output and "nothing was written" in outcome.output
+    with clean.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1
