@@ -4,6 +4,9 @@ workers (never inside them), running APScheduler 3 with fixed job ids:
 - `sweep` every SWEEP_MINUTES: deadlines, expiries, reminders, escalations;
 - `outbox` every minute: emails of committed notifications;
 - `digest` every day at DIGEST_TIME: one email per digest user of what is unread;
+- `partitions` every day at PARTITIONS_HOUR (and on start): on PostgreSQL, the monthly
+  partitions of events and the access log for this month and the next ones
+  (caseflow/partitions.py);
 - `audit` every night at AUDIT_HOUR:AUDIT_MINUTE: verify every event chain against its
   keys and checkpoints, checkpoint the intact heads, record the run and notify the
   administrators and the place's supervisors of each break (services/audit_checks.py).
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 5
 DIGEST_HOUR, DIGEST_MINUTE = 7, 30
+PARTITIONS_HOUR = 3
 
 
 def run_sweep(app: Flask) -> None:
@@ -78,6 +82,20 @@ def run_digest(app: Flask) -> None:
             log.exception("digest failed; the next run tries again")
 
 
+def run_partitions(app: Flask) -> None:
+    from . import partitions
+
+    with app.app_context():
+        try:
+            created = partitions.ensure_ahead(db.session.connection())
+            db.session.commit()
+            if created:
+                log.info("partitions created: %s", ", ".join(created))
+        except Exception:
+            db.session.rollback()
+            log.exception("creating partitions failed; the next run tries again")
+
+
 def run_audit(app: Flask) -> None:
     from .services import audit_checks
 
@@ -104,6 +122,7 @@ def build(app: Flask, scheduler_class=BlockingScheduler):
         "sweep": (run_sweep, {"trigger": "interval", "minutes": SWEEP_MINUTES}),
         "outbox": (run_outbox, {"trigger": "interval", "minutes": 1}),
         "digest": (run_digest, {"trigger": "cron", "hour": DIGEST_HOUR, "minute": DIGEST_MINUTE}),
+        "partitions": (run_partitions, {"trigger": "cron", "hour": PARTITIONS_HOUR, "minute": 0}),
         "audit": (
             run_audit,
             {
@@ -129,5 +148,6 @@ def build(app: Flask, scheduler_class=BlockingScheduler):
 
 def catch_up(app: Flask) -> None:
     """What a scheduler does first: everything that fell due while it was down."""
+    run_partitions(app)
     run_sweep(app)
     run_outbox(app)

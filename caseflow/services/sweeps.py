@@ -338,17 +338,11 @@ def _missed_subject():
 
 
 def _mark(marker_name: str, condition, now) -> None:
-    """Record that the deadlines matching `condition` (on Deadline and Case) were told."""
-    marker = getattr(Deadline, marker_name)
-    ids = (
-        select(Deadline.id)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(condition)
-        .scalar_subquery()
-    )
+    """Record that the deadlines matching `condition` (on Deadline and Case) were told:
+    one UPDATE … FROM cases."""
     db.session.execute(
         update(Deadline)
-        .where(marker.is_(None), Deadline.id.in_(ids))
+        .where(Deadline.case_id == Case.id, condition)
         .values({marker_name: now})
         .execution_options(synchronize_session=False)
     )

@@ -298,15 +298,21 @@ class Recording(BackgroundScheduler):
 def test_the_scheduler_has_fixed_job_ids_and_replaces_them(clean):
     built = scheduler.build(clean, Recording)
     assert not built.running
-    assert sorted(job.id for job in built.get_jobs()) == ["audit", "digest", "outbox", "sweep"]
+    assert sorted(job.id for job in built.get_jobs()) == [
+        "audit",
+        "digest",
+        "outbox",
+        "partitions",
+        "sweep",
+    ]
     assert all(kwargs["replace_existing"] for kwargs in built.added)
     assert {job.id: job.max_instances for job in built.get_jobs()} == dict.fromkeys(
-        ("sweep", "outbox", "digest", "audit"), 1
+        ("sweep", "outbox", "digest", "partitions", "audit"), 1
     )
     assert all(job.coalesce for job in built.get_jobs())
 
 
-def test_building_the_scheduler_twice_on_one_jobstore_keeps_four_jobs(clean):
+def test_building_the_scheduler_twice_on_one_jobstore_keeps_five_jobs(clean):
     """Jobs reach a job store only when the scheduler starts; each is started paused, so no
     job runs, and shut down at the end (MemoryJobStore empties on shutdown). Without replace_existing the second start would
     raise ConflictingIdError."""
@@ -325,6 +331,7 @@ def test_building_the_scheduler_twice_on_one_jobstore_keeps_four_jobs(clean):
                 "audit",
                 "digest",
                 "outbox",
+                "partitions",
                 "sweep",
             ]
     finally:
