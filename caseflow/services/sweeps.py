@@ -375,35 +375,48 @@ def escalate_missed(now, result: SweepResult) -> None:
     _mark("escalated_up_at", late, now)
 
 
-def _referral_missed():
+def _referral_missed(marker):
     return and_(
         Deadline.status == "missed",
         Deadline.closed_at.is_(None),
+        marker.is_(None),
         Deadline.kind.not_in(sorted(PARTY_WINDOWS)),
         Referral.status.in_(("sent", "accepted")),
         _case_is_open(),
     )
 
 
-def escalate_referrals(now, result: SweepResult) -> None:
-    """An unanswered referral past due: its receiving unit, then the supervisors over it.
-    Few rows (referrals still open), so these are matched by key alone."""
-    base = (
-        select(Case.id)
-        .select_from(Deadline)
-        .join(Referral, Referral.id == Deadline.referral_id)
-        .join(Case, Case.id == Deadline.case_id)
-        .join(ToOrg, ToOrg.id == Referral.to_org_id)
-        .join(ToPlace, ToPlace.id == ToOrg.jurisdiction_id)
-        .where(_referral_missed())
+def _mark_referrals(marker_name: str, condition, now) -> None:
+    db.session.execute(
+        update(Deadline)
+        .where(Deadline.case_id == Case.id, Deadline.referral_id == Referral.id, condition)
+        .values({marker_name: now})
+        .execution_options(synchronize_session=False)
     )
+
+
+def escalate_referrals(now, result: SweepResult) -> None:
+    """An unanswered referral past due: its receiving unit, then the supervisors over it."""
+
+    def base(condition):
+        return (
+            select(Case.id)
+            .select_from(Deadline)
+            .join(Referral, Referral.id == Deadline.referral_id)
+            .join(Case, Case.id == Deadline.case_id)
+            .join(ToOrg, ToOrg.id == Referral.to_org_id)
+            .join(ToPlace, ToPlace.id == ToOrg.jurisdiction_id)
+            .where(condition)
+        )
+
     subject = _template(
         _("%(number)s: the referral to %(org)s is unanswered since %(when)s"),
         number=Case.number,
         org=ToOrg.name,
         when=_when(Deadline.due_at),
     )
-    receivers = base.join(
+    told = _referral_missed(Deadline.escalated_at)
+    receivers = base(told).join(
         Recipient,
         and_(
             Recipient.organisation_id == Referral.to_org_id,
@@ -414,9 +427,44 @@ def escalate_referrals(now, result: SweepResult) -> None:
     )
     key = literal("referral-overdue:").op("||")(_str(Referral.id))
     result.count("escalation", _insert([_rows(receivers, key, "escalation", subject, now)]))
-    up = _supervisor_select(base.where(Deadline.due_at <= now - ESCALATE_AFTER), ToPlace)
+    _mark_referrals("escalated_at", told, now)
+
+    late = and_(_referral_missed(Deadline.escalated_up_at), Deadline.due_at <= now - ESCALATE_AFTER)
+    up = _supervisor_select(base(late), ToPlace)
     key = literal("referral-overdue-supervisor:").op("||")(_str(Referral.id))
     result.count("escalation", _insert([_rows(up, key, "escalation", subject, now)]))
+    _mark_referrals("escalated_up_at", late, now)
+
+
+def settle_untold(now) -> None:
+    """Missed deadlines nobody is told about — of a closed case, of a referral answered or
+    withdrawn, a party's own window — are set aside, so no later sweep reads them again.
+    (A case reopened later is followed by the deadlines its reopening opens.)"""
+    referral_closed = and_(
+        Deadline.referral_id.is_not(None),
+        ~select(Referral.id)
+        .where(Referral.id == Deadline.referral_id, Referral.status.in_(("sent", "accepted")))
+        .exists(),
+    )
+    db.session.execute(
+        update(Deadline)
+        .where(
+            Deadline.case_id == Case.id,
+            Deadline.status == "missed",
+            Deadline.closed_at.is_(None),
+            or_(Deadline.escalated_at.is_(None), Deadline.escalated_up_at.is_(None)),
+            or_(
+                ~_case_is_open(),
+                Deadline.kind.in_(sorted(PARTY_WINDOWS)),
+                referral_closed,
+            ),
+        )
+        .values(
+            escalated_at=func.coalesce(Deadline.escalated_at, literal(now, UTCDateTime())),
+            escalated_up_at=func.coalesce(Deadline.escalated_up_at, literal(now, UTCDateTime())),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def remind_expiring_orders(now, result: SweepResult) -> None:
@@ -500,6 +548,7 @@ def run() -> SweepResult:
         remind_due_soon(now, result)
         escalate_missed(now, result)
         escalate_referrals(now, result)
+        settle_untold(now)
         remind_expiring_orders(now, result)
     return result
 
