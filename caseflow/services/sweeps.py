@@ -127,8 +127,6 @@ def supervisors_over(jurisdiction: Jurisdiction) -> list[User]:
 
 Owner = aliased(User, name="owner")
 Recipient = aliased(User, name="recipient")
-SupOrg = aliased(Organisation, name="sup_org")
-SupPlace = aliased(Jurisdiction, name="sup_place")
 CasePlace = aliased(Jurisdiction, name="case_place")
 ToOrg = aliased(Organisation, name="to_org")
 ToPlace = aliased(Jurisdiction, name="to_place")
@@ -159,19 +157,21 @@ def _handler_selects(stmt):
     return [assigned, unit]
 
 
-def _supervisor_select(stmt, place):
-    """`stmt` joined to the active supervisors whose area contains `place` (a Jurisdiction
-    alias already in `stmt`)."""
-    return (
-        stmt.join(SupOrg, true())
-        .join(SupPlace, SupPlace.id == SupOrg.jurisdiction_id)
-        .join(Recipient, and_(Recipient.organisation_id == SupOrg.id))
-        .where(
-            Recipient.role == "supervisor",
-            Recipient.active,
-            place.path.startswith(SupPlace.path),
-        )
-    )
+def _supervisor_selects(stmt, place) -> list:
+    """`stmt` joined to each active supervisor whose area contains `place` (a Jurisdiction
+    alias already in `stmt`): one select per supervisor, with the area's path as a
+    constant, so the database starts from the few rows to tell (supervisors are few)."""
+    supervisors = db.session.execute(
+        select(User.id, Jurisdiction.path)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .join(Jurisdiction, Jurisdiction.id == Organisation.jurisdiction_id)
+        .where(User.role == "supervisor", User.active)
+        .order_by(User.id)
+    ).all()
+    return [
+        stmt.join(Recipient, Recipient.id == user_id).where(place.path.startswith(path))
+        for user_id, path in supervisors
+    ]
 
 
 def _case_is_open():
@@ -278,6 +278,8 @@ def _rows(stmt, key, kind: str, subject, now):
 
 def _insert(selects) -> int:
     """INSERT the rows of `selects` (UNION ALL) as notifications, each key once."""
+    if not selects:
+        return 0
     source = selects[0] if len(selects) == 1 else selects[0].union_all(*selects[1:])
     insert = sqlite_insert if _sqlite() else pg_insert
     statement = (
@@ -370,8 +372,10 @@ def escalate_missed(now, result: SweepResult) -> None:
         .where(late)
     )
     key = literal("missed-supervisor:").op("||")(_str(Deadline.id))
-    supervisors = _supervisor_select(up, CasePlace)
-    result.count("escalation", _insert([_rows(supervisors, key, "escalation", subject, now)]))
+    selects = [
+        _rows(q, key, "escalation", subject, now) for q in _supervisor_selects(up, CasePlace)
+    ]
+    result.count("escalation", _insert(selects))
     _mark("escalated_up_at", late, now)
 
 
@@ -430,9 +434,11 @@ def escalate_referrals(now, result: SweepResult) -> None:
     _mark_referrals("escalated_at", told, now)
 
     late = and_(_referral_missed(Deadline.escalated_up_at), Deadline.due_at <= now - ESCALATE_AFTER)
-    up = _supervisor_select(base(late), ToPlace)
     key = literal("referral-overdue-supervisor:").op("||")(_str(Referral.id))
-    result.count("escalation", _insert([_rows(up, key, "escalation", subject, now)]))
+    selects = [
+        _rows(q, key, "escalation", subject, now) for q in _supervisor_selects(base(late), ToPlace)
+    ]
+    result.count("escalation", _insert(selects))
     _mark_referrals("escalated_up_at", late, now)
 
 
