@@ -71,6 +71,20 @@ def register_commands(app: Flask) -> None:
             f"expired; notifications {result.notified or {}}; {sent} email(s) sent."
         )
 
+    @app.cli.command("partitions")
+    @click.option("--ahead", type=click.IntRange(0, 36), default=3, show_default=True)
+    def partitions_command(ahead):
+        """Create the monthly partitions of events and the access log (PostgreSQL) for this
+        month and AHEAD months after it. The scheduler does this every day."""
+        from . import partitions
+
+        created = partitions.ensure_ahead(db.session.connection(), ahead=ahead)
+        db.session.commit()
+        click.echo(
+            f"已创建 {len(created)} 个分区 / {len(created)} partition(s) created"
+            + (f": {', '.join(created)}" if created else ".")
+        )
+
     @app.cli.command("scheduler")
     def scheduler():
         """Run the scheduler process (sweep every 5 minutes, outbox every minute, export

@@ -8,6 +8,9 @@ workers (never inside them), running APScheduler 3 with fixed job ids:
 - `heartbeat` every SCHEDULER_HEARTBEAT_SECONDS: the heartbeat row /readyz reads, and a
   check that this process still holds the scheduler lock;
 - `digest` every day at DIGEST_TIME: one email per digest user of what is unread;
+- `partitions` every day at PARTITIONS_HOUR (and on start): on PostgreSQL, the monthly
+  partitions of events and the access log for this month and the next ones
+  (caseflow/partitions.py);
 - `audit` every night at AUDIT_HOUR:AUDIT_MINUTE: verify every event chain against its
   keys and checkpoints, checkpoint the intact heads, record the run and notify the
   administrators and the place's supervisors of each break (services/audit_checks.py).
@@ -49,6 +52,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 5
 DIGEST_HOUR, DIGEST_MINUTE = 7, 30
+PARTITIONS_HOUR = 3
 
 
 def run_sweep(app: Flask) -> None:
@@ -97,6 +101,20 @@ def run_digest(app: Flask) -> None:
         except Exception:
             db.session.rollback()
             log.exception("digest failed; the next run tries again")
+
+
+def run_partitions(app: Flask) -> None:
+    from . import partitions
+
+    with app.app_context():
+        try:
+            created = partitions.ensure_ahead(db.session.connection())
+            db.session.commit()
+            if created:
+                log.info("partitions created: %s", ", ".join(created))
+        except Exception:
+            db.session.rollback()
+            log.exception("creating partitions failed; the next run tries again")
 
 
 def run_audit(app: Flask) -> None:
@@ -178,6 +196,11 @@ def build(
             [app],
             {"trigger": "cron", "hour": DIGEST_HOUR, "minute": DIGEST_MINUTE},
         ),
+        "partitions": (
+            run_partitions,
+            [app],
+            {"trigger": "cron", "hour": PARTITIONS_HOUR, "minute": 0},
+        ),
         "audit": (
             run_audit,
             [app],
@@ -205,6 +228,7 @@ def build(
 def catch_up(app: Flask) -> None:
     """What a scheduler does first: everything that fell due while it was down (today's
     digest too once its hour has passed: it is keyed by user and day, so never twice)."""
+    run_partitions(app)
     run_sweep(app)
     run_outbox(app)
     with app.app_context():
@@ -356,7 +380,9 @@ def run(app: Flask, echo: Callable[[str], None] = log.info) -> int:
         # The catch-up runs as the first job, so the heartbeat goes on beside it however
         # long it takes (a day of a large county's deadlines).
         scheduler.add_job(catch_up, args=[app], id="catch_up", replace_existing=True)
-        echo("scheduler started (jobs: sweep, outbox, exports, heartbeat, digest, audit)")
+        echo(
+            "scheduler started (jobs: sweep, outbox, exports, heartbeat, digest, partitions, audit)"
+        )
         scheduler.start()
     finally:
         lock.release()

@@ -82,6 +82,10 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    if conf_args.get("include_name") is None:
+        from caseflow.partitions import include_name
+
+        conf_args["include_name"] = include_name  # monthly partitions are not model tables
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

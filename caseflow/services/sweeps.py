@@ -127,8 +127,6 @@ def supervisors_over(jurisdiction: Jurisdiction) -> list[User]:
 
 Owner = aliased(User, name="owner")
 Recipient = aliased(User, name="recipient")
-SupOrg = aliased(Organisation, name="sup_org")
-SupPlace = aliased(Jurisdiction, name="sup_place")
 CasePlace = aliased(Jurisdiction, name="case_place")
 ToOrg = aliased(Organisation, name="to_org")
 ToPlace = aliased(Jurisdiction, name="to_place")
@@ -159,19 +157,21 @@ def _handler_selects(stmt):
     return [assigned, unit]
 
 
-def _supervisor_select(stmt, place):
-    """`stmt` joined to the active supervisors whose area contains `place` (a Jurisdiction
-    alias already in `stmt`)."""
-    return (
-        stmt.join(SupOrg, true())
-        .join(SupPlace, SupPlace.id == SupOrg.jurisdiction_id)
-        .join(Recipient, and_(Recipient.organisation_id == SupOrg.id))
-        .where(
-            Recipient.role == "supervisor",
-            Recipient.active,
-            place.path.startswith(SupPlace.path),
-        )
-    )
+def _supervisor_selects(stmt, place) -> list:
+    """`stmt` joined to each active supervisor whose area contains `place` (a Jurisdiction
+    alias already in `stmt`): one select per supervisor, with the area's path as a
+    constant, so the database starts from the few rows to tell (supervisors are few)."""
+    supervisors = db.session.execute(
+        select(User.id, Jurisdiction.path)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .join(Jurisdiction, Jurisdiction.id == Organisation.jurisdiction_id)
+        .where(User.role == "supervisor", User.active)
+        .order_by(User.id)
+    ).all()
+    return [
+        stmt.join(Recipient, Recipient.id == user_id).where(place.path.startswith(path))
+        for user_id, path in supervisors
+    ]
 
 
 def _case_is_open():
@@ -278,6 +278,8 @@ def _rows(stmt, key, kind: str, subject, now):
 
 def _insert(selects) -> int:
     """INSERT the rows of `selects` (UNION ALL) as notifications, each key once."""
+    if not selects:
+        return 0
     source = selects[0] if len(selects) == 1 else selects[0].union_all(*selects[1:])
     insert = sqlite_insert if _sqlite() else pg_insert
     statement = (
@@ -338,17 +340,11 @@ def _missed_subject():
 
 
 def _mark(marker_name: str, condition, now) -> None:
-    """Record that the deadlines matching `condition` (on Deadline and Case) were told."""
-    marker = getattr(Deadline, marker_name)
-    ids = (
-        select(Deadline.id)
-        .join(Case, Case.id == Deadline.case_id)
-        .where(condition)
-        .scalar_subquery()
-    )
+    """Record that the deadlines matching `condition` (on Deadline and Case) were told:
+    one UPDATE … FROM cases."""
     db.session.execute(
         update(Deadline)
-        .where(marker.is_(None), Deadline.id.in_(ids))
+        .where(Deadline.case_id == Case.id, condition)
         .values({marker_name: now})
         .execution_options(synchronize_session=False)
     )
@@ -376,40 +372,55 @@ def escalate_missed(now, result: SweepResult) -> None:
         .where(late)
     )
     key = literal("missed-supervisor:").op("||")(_str(Deadline.id))
-    supervisors = _supervisor_select(up, CasePlace)
-    result.count("escalation", _insert([_rows(supervisors, key, "escalation", subject, now)]))
+    selects = [
+        _rows(q, key, "escalation", subject, now) for q in _supervisor_selects(up, CasePlace)
+    ]
+    result.count("escalation", _insert(selects))
     _mark("escalated_up_at", late, now)
 
 
-def _referral_missed():
+def _referral_missed(marker):
     return and_(
         Deadline.status == "missed",
         Deadline.closed_at.is_(None),
+        marker.is_(None),
         Deadline.kind.not_in(sorted(PARTY_WINDOWS)),
         Referral.status.in_(("sent", "accepted")),
         _case_is_open(),
     )
 
 
-def escalate_referrals(now, result: SweepResult) -> None:
-    """An unanswered referral past due: its receiving unit, then the supervisors over it.
-    Few rows (referrals still open), so these are matched by key alone."""
-    base = (
-        select(Case.id)
-        .select_from(Deadline)
-        .join(Referral, Referral.id == Deadline.referral_id)
-        .join(Case, Case.id == Deadline.case_id)
-        .join(ToOrg, ToOrg.id == Referral.to_org_id)
-        .join(ToPlace, ToPlace.id == ToOrg.jurisdiction_id)
-        .where(_referral_missed())
+def _mark_referrals(marker_name: str, condition, now) -> None:
+    db.session.execute(
+        update(Deadline)
+        .where(Deadline.case_id == Case.id, Deadline.referral_id == Referral.id, condition)
+        .values({marker_name: now})
+        .execution_options(synchronize_session=False)
     )
+
+
+def escalate_referrals(now, result: SweepResult) -> None:
+    """An unanswered referral past due: its receiving unit, then the supervisors over it."""
+
+    def base(condition):
+        return (
+            select(Case.id)
+            .select_from(Deadline)
+            .join(Referral, Referral.id == Deadline.referral_id)
+            .join(Case, Case.id == Deadline.case_id)
+            .join(ToOrg, ToOrg.id == Referral.to_org_id)
+            .join(ToPlace, ToPlace.id == ToOrg.jurisdiction_id)
+            .where(condition)
+        )
+
     subject = _template(
         _("%(number)s: the referral to %(org)s is unanswered since %(when)s"),
         number=Case.number,
         org=ToOrg.name,
         when=_when(Deadline.due_at),
     )
-    receivers = base.join(
+    told = _referral_missed(Deadline.escalated_at)
+    receivers = base(told).join(
         Recipient,
         and_(
             Recipient.organisation_id == Referral.to_org_id,
@@ -420,9 +431,46 @@ def escalate_referrals(now, result: SweepResult) -> None:
     )
     key = literal("referral-overdue:").op("||")(_str(Referral.id))
     result.count("escalation", _insert([_rows(receivers, key, "escalation", subject, now)]))
-    up = _supervisor_select(base.where(Deadline.due_at <= now - ESCALATE_AFTER), ToPlace)
+    _mark_referrals("escalated_at", told, now)
+
+    late = and_(_referral_missed(Deadline.escalated_up_at), Deadline.due_at <= now - ESCALATE_AFTER)
     key = literal("referral-overdue-supervisor:").op("||")(_str(Referral.id))
-    result.count("escalation", _insert([_rows(up, key, "escalation", subject, now)]))
+    selects = [
+        _rows(q, key, "escalation", subject, now) for q in _supervisor_selects(base(late), ToPlace)
+    ]
+    result.count("escalation", _insert(selects))
+    _mark_referrals("escalated_up_at", late, now)
+
+
+def settle_untold(now) -> None:
+    """Missed deadlines nobody is told about — of a closed case, of a referral answered or
+    withdrawn, a party's own window — are set aside, so no later sweep reads them again.
+    (A case reopened later is followed by the deadlines its reopening opens.)"""
+    referral_closed = and_(
+        Deadline.referral_id.is_not(None),
+        ~select(Referral.id)
+        .where(Referral.id == Deadline.referral_id, Referral.status.in_(("sent", "accepted")))
+        .exists(),
+    )
+    db.session.execute(
+        update(Deadline)
+        .where(
+            Deadline.case_id == Case.id,
+            Deadline.status == "missed",
+            Deadline.closed_at.is_(None),
+            or_(Deadline.escalated_at.is_(None), Deadline.escalated_up_at.is_(None)),
+            or_(
+                ~_case_is_open(),
+                Deadline.kind.in_(sorted(PARTY_WINDOWS)),
+                referral_closed,
+            ),
+        )
+        .values(
+            escalated_at=func.coalesce(Deadline.escalated_at, literal(now, UTCDateTime())),
+            escalated_up_at=func.coalesce(Deadline.escalated_up_at, literal(now, UTCDateTime())),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def remind_expiring_orders(now, result: SweepResult) -> None:
@@ -506,6 +554,7 @@ def run() -> SweepResult:
         remind_due_soon(now, result)
         escalate_missed(now, result)
         escalate_referrals(now, result)
+        settle_untold(now)
         remind_expiring_orders(now, result)
     return result
 

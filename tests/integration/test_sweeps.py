@@ -295,7 +295,7 @@ class Recording(BackgroundScheduler):
         return super().add_job(func, *args, **kwargs)
 
 
-JOB_IDS = ["audit", "digest", "exports", "heartbeat", "outbox", "sweep"]
+JOB_IDS = ["audit", "digest", "exports", "heartbeat", "outbox", "partitions", "sweep"]
 
 
 def test_the_scheduler_has_fixed_job_ids_and_replaces_them(clean):

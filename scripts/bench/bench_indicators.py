@@ -2,14 +2,19 @@
 one hand-written SQL statement computing the same figures over the same rows.
 
 Usage (databases filled by `flask --app wsgi generate-cases --n N`):
-    .venv/bin/python scripts/benchmark_indicators.py \
+    .venv/bin/python scripts/bench/bench_indicators.py \
         postgresql+psycopg://postgres@127.0.0.1:5432/bench100k \
         postgresql+psycopg://postgres@127.0.0.1:5432/bench1m --year 2025 --county 500240
 
 Prints, per database: the number of cases, the best of --runs timings of caseflow's
 computation (every case-derived indicator plus PO-05's median) and of the hand-written
 statement, their ratio, and whether the two agree. PostgreSQL only (the hand-written SQL
-is PostgreSQL's dialect). Goal: under 2 s at 1,000,000 cases and within 2× of the hand-written SQL.
+is PostgreSQL's dialect). Goal: under 2 s at 1,000,000 cases and no slower than the
+hand-written SQL (ratio ≤ 1).
+
+The hand-written statement reads the deadlines of the year's cases only (those reported,
+warned, ruled or decided in the year): an earlier version aggregated the deadlines of
+every case of every year, which made the reference slower and the ratio look better.
 """
 
 import argparse
@@ -17,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
@@ -25,9 +30,18 @@ HAND_WRITTEN = """
 WITH place AS (SELECT id FROM jurisdictions WHERE path LIKE :path || '%'),
 c AS (SELECT id, type FROM cases
       WHERE jurisdiction_id IN (SELECT id FROM place) AND NOT sealed AND NOT is_test),
+yc AS (SELECT m.case_id FROM mandatory_reports m
+       WHERE m.reported_at >= :start AND m.reported_at < :end
+       UNION SELECT d.case_id FROM dv_incidents d
+       WHERE d.warning_issued_at >= :start AND d.warning_issued_at < :end
+       UNION SELECT p.case_id FROM protection_orders p
+       WHERE p.ruled_at >= :start AND p.ruled_at < :end
+       UNION SELECT l.case_id FROM legal_aid_cases l
+       WHERE l.decided_at >= :start AND l.decided_at < :end),
 met AS (SELECT case_id, kind, bool_or(status = 'met') AND NOT bool_or(status = 'missed') AS ok
         FROM deadlines WHERE kind IN ('report_late', 'accept_due', 'feedback_due',
-             'deliver_due', 'ruling_due', 'decision_due') AND case_id IN (SELECT id FROM c)
+             'deliver_due', 'ruling_due', 'decision_due')
+             AND case_id IN (SELECT case_id FROM yc JOIN c ON c.id = yc.case_id)
         GROUP BY case_id, kind),
 mr AS (SELECT m.case_id,
               EXISTS (SELECT 1 FROM events e WHERE e.case_id = m.case_id
