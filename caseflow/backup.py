@@ -273,9 +273,20 @@ def restore(archive_path: str | Path, url: str, storage_dir: str | Path, force=F
         if name == "postgresql":
             target, env = _libpq(url)
             command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error"]
-            if force:
-                command += ["--clean", "--if-exists"]
-            _run([*command, "--single-transaction", f"--dbname={target}", str(dump)], env)
+            if not force:
+                _run([*command, "--single-transaction", f"--dbname={target}", str(dump)], env)
+            else:
+                # Replacing a database: the schema is dropped and loaded again in one
+                # transaction (psql --single-transaction), so a failure changes nothing.
+                # pg_restore --clean cannot do it: it drops the constraints of each monthly
+                # partition one by one, which PostgreSQL refuses (they are inherited).
+                script = Path(tmp) / "restore.sql"
+                script.write_text("DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+                _run([*command, "--file=" + str(script) + ".body", str(dump)], env)
+                with open(script, "ab") as out, open(str(script) + ".body", "rb") as body:
+                    shutil.copyfileobj(body, out)
+                psql = ["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1"]
+                _run([*psql, "--single-transaction", f"--dbname={target}", f"--file={script}"], env)
         else:
             path = _sqlite_path(url)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -55,6 +55,24 @@ def _linked_matches(user: User, q: str):
     )
 
 
+def linked_cases(user: User, person_ids: list[int]):
+    """The ids of cases with a party linked to the person record of one of these parties,
+    those parties counting only within the user's identity scope (the candidate path of
+    the case list: the same rule as _linked_matches, on ids already found)."""
+    other, mine = aliased(Person), aliased(PersonLink)
+    seen = select(Case.id).where(policy.identity_scope(user)).correlate(None)
+    records = (
+        select(PersonLink.record_id)
+        .join(other, other.id == PersonLink.person_id)
+        .where(other.id.in_(person_ids), other.case_id.in_(seen))
+    )
+    return (
+        select(Person.case_id)
+        .join(mine, mine.person_id == Person.id)
+        .where(Person.role != "reporter", mine.record_id.in_(records))
+    )
+
+
 def party_condition(user: User, q: str):
     """The SQL condition on Case: some party the user may see matches the text."""
     if user is None or not user.is_authenticated or user.role in policy.NO_IDENTITY_ROLES:

@@ -28,7 +28,7 @@ from ..models import (
     User,
 )
 from ..workflows import WORKFLOWS
-from .party_search import party_condition, person_matches
+from .party_search import linked_cases, party_condition, person_matches
 
 
 class Explain(Executable, ClauseElement):
@@ -162,17 +162,23 @@ def _search_condition(user: User, q: str):
     persons = []
     if user is not None and user.is_authenticated and user.role not in policy.NO_IDENTITY_ROLES:
         persons = db.session.execute(
-            select(Person.case_id, Person.role).where(person_matches(q)).limit(CANDIDATE_CAP + 1)
+            select(Person.id, Person.case_id, Person.role)
+            .where(person_matches(q))
+            .limit(CANDIDATE_CAP + 1)
         ).all()
     if len(number_ids) > CANDIDATE_CAP or len(persons) > CANDIDATE_CAP:
         return or_(func.lower(Case.number).like(_like(q), escape="\\"), party_condition(user, q))
-    parties = sorted({case_id for case_id, role in persons if role != "reporter"})
-    reporters = sorted({case_id for case_id, role in persons if role == "reporter"})
+    parties = sorted({case_id for _id, case_id, role in persons if role != "reporter"})
+    reporters = sorted({case_id for _id, case_id, role in persons if role == "reporter"})
     conditions = []
     if number_ids:
         conditions.append(Case.id.in_(number_ids))
     if parties:
         conditions.append(and_(Case.id.in_(parties), policy.identity_scope(user)))
+        matched = sorted({pid for pid, _case_id, role in persons if role != "reporter"})
+        conditions.append(
+            and_(Case.id.in_(linked_cases(user, matched)), policy.identity_scope(user))
+        )
     if reporters:
         conditions.append(
             and_(

@@ -94,7 +94,8 @@ class SweepResult:
     skipped: bool = False  # another sweep held the lock
 
     def count(self, kind: str, n: int) -> None:
-        self.notified[kind] = self.notified.get(kind, 0) + n
+        if n:  # a kind with nothing to tell is not listed (as `flask sweep` has always said)
+            self.notified[kind] = self.notified.get(kind, 0) + n
 
 
 # --- who is told (also used one case at a time by visits and attachments) -----------------

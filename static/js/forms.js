@@ -27,7 +27,8 @@
     if (details) details.open = true;
     const collapsed = first.closest("details.action");
     if (collapsed) collapsed.open = true;
-    first.scrollIntoView({ block: "center" });
+    // "instant": Bootstrap makes page scrolling smooth, and the field must be in view at once.
+    first.scrollIntoView({ block: "center", behavior: "instant" });
     first.focus({ preventScroll: true });
     return true;
   }
