@@ -564,6 +564,13 @@ def high_risk_households(user: User, today: date | None = None) -> list[Househol
             reasons.append("child")
         if not reasons:
             continue
+        # Once every case of a household is closed, only what outlives the cases keeps it
+        # on the list: a repeat abuser or a violated order. A child or an escalated visit
+        # of a case long closed would otherwise ask for screenings years overdue.
+        if not any(c.is_open for c in members) and not {"repeat_abuser", "order_violated"} & set(
+            reasons
+        ):
+            continue
         newest = members[-1]
         done = sorted(
             (v for i in member_ids for v in visits.get(i, [])), key=lambda v: (v.done_on, v.id)

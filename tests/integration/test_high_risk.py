@@ -166,3 +166,27 @@ def test_a_violated_order_flags_its_respondent_and_the_household(api):  # noqa: 
     found = {h["case_id"]: h for h in response.get_json()["items"]}
     assert "order_violated" in found[case_id]["reasons"]
     assert "repeat_abuser" in found[case_id]["reasons"]
+
+
+def test_a_closed_household_stays_only_for_what_outlives_its_cases(client, clean, police):
+    """Every case closed: a child alone no longer keeps the household on the list (its
+    screenings would be years overdue); a repeat abuser does."""
+    from sqlalchemy import update
+
+    from caseflow.extensions import db
+    from caseflow.models import Case
+
+    child = create_dv(client, police, minors=True)
+    one = create_dv(client, police, abuser={"name": "孙伟"}, minors=True)
+    two = create_dv(client, police, subject={"name": "黄玉兰"}, abuser={"name": "孙伟"})
+    record = link(client, police, one, "abuser", None)["person_id"]
+    link(client, police, two, "abuser", record)
+    assert {child["number"], one["number"], two["number"]} <= set(households(client, police))
+    ids = [child["id"], one["id"], two["id"]]
+    with clean.app_context():
+        db.session.execute(update(Case).where(Case.id.in_(ids)).values(state="closed"))
+        db.session.commit()
+    found = households(client, police)
+    assert child["number"] not in found
+    assert set(found) == {one["number"], two["number"]}
+    assert found[one["number"]]["reasons"] == ["repeat_abuser", "child"]
