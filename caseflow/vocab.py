@@ -549,6 +549,16 @@ AGE_BANDS = {
 
 
 # The doors through which a case's identities are read (access_log.channel).
+# The login log (models/security.py LoginEvent, /admin/security).
+LOGIN_EVENTS = {
+    "failure": _l("Wrong password"),
+    "refused": _l("Refused while locked"),
+    "locked": _l("Locked after failures"),
+    "unlocked": _l("Lock lifted"),
+    "reset": _l("Password reset"),
+}
+LOGIN_CHANNELS = {"web": _l("Web page"), "api": _l("API"), "admin": _l("Administrator")}
+
 ACCESS_CHANNELS = {
     "page": _l("Case page"),
     "api_detail": _l("API: one case"),

@@ -249,6 +249,10 @@ def test_an_administrator_lifts_a_lock_on_the_page(client, clean):
     login(admin, "admin")
     page = admin.get("/admin/security").get_data(as_text=True)
     assert "account:police" in page
+    # The login log names what happened in words, not by its code.
+    assert '<td data-kind="locked">已锁定</td><td>接口</td>' in page
+    assert '<td data-kind="failure">密码错误</td>' in page
+    assert ">locked<" not in page and ">api<" not in page
     response = admin.post(
         "/admin/security/locks/lift",
         data={"key": "account:police", "csrf_token": csrf_token(admin, "/")},
